@@ -1,0 +1,10 @@
+SELECT id, name, segment
+FROM retail.customers
+WHERE 1 = 1
+{{#params.id}}
+  AND id = {{ params.id }}
+{{/params.id}}
+{{#params.segment}}
+  AND segment = '{{{ params.segment }}}'
+{{/params.segment}}
+LIMIT 100

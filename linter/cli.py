@@ -1,0 +1,230 @@
+"""The ``mcplint`` command line.
+
+``mcplint [PATHS]`` lints (it is short for ``mcplint check``); ``mcplint rules``
+lists the rules; ``mcplint explain RULE`` prints one rule's help. Exit codes:
+0 nothing at or above ``--fail-on``, 1 findings, 2 usage, configuration or
+internal error. Heavy modules are imported inside the commands so that
+``mcplint --version`` stays instant.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from mcplint import __version__
+
+FORMATS = ("text", "json", "sarif", "github")
+LEVELS = ("error", "warning", "note")
+_LEVEL_RANK = {"error": 3, "warning": 2, "note": 1}
+
+
+class _DefaultToCheck(click.Group):
+    """Route ``mcplint PATHS…`` to ``mcplint check PATHS…``."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h", "--version")):
+            args = ["check", *args]
+        return super().parse_args(ctx, args)
+
+
+def _fail(message: str) -> None:
+    click.echo(f"mcplint: error: {message}", err=True)
+    sys.exit(2)
+
+
+def _split(values: tuple[str, ...]) -> list[str]:
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+@click.group(cls=_DefaultToCheck, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="mcplint", message="%(prog)s %(version)s")
+def cli() -> None:
+    """Static security linter for MCP server projects (flAPI, MCP client configs, Fluxbase, pgEdge).
+
+    Run `mcplint [PATHS]` (same as `mcplint check [PATHS]`) to lint; the default path is `.`.
+    """
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to a file.")
+@click.option("--select", multiple=True, help="Rules to run: ids, id prefixes, names or categories (comma-separated).")
+@click.option("--extend-select", multiple=True, help="Rules to add to the selection.")
+@click.option("--ignore", multiple=True, help="Rules to leave out (comma-separated).")
+@click.option("--exclude", multiple=True, help="Glob of paths to skip (repeatable).")
+@click.option("--fail-on", type=click.Choice(LEVELS), default=None, help="Lowest level that fails the run [default: warning].")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are reported.")
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False), help="Configuration file to use.")
+@click.option("--color/--no-color", "color", default=None, help="Colour text output [default: on a terminal].")
+@click.option("--sarif-category", default="mcplint", show_default=True, help="SARIF automationDetails category.")
+def check(
+    paths: tuple[Path, ...],
+    output_format: str,
+    output: Path | None,
+    select: tuple[str, ...],
+    extend_select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    exclude: tuple[str, ...],
+    fail_on: str | None,
+    exit_zero: bool,
+    config_path: Path | None,
+    color: bool | None,
+    sarif_category: str,
+) -> None:
+    """Lint PATHS (files or folders; default: the current folder)."""
+    from mcplint.config import ConfigError, load_config
+    from mcplint.discovery import DiscoveryError, FileAccess, choose_root, discover
+    from mcplint.engine.registry import SelectorError, default_registry
+    from mcplint.engine.rule import Level
+    from mcplint.engine.runner import EngineSettings, run
+    from mcplint.model.builder import build_model
+    from mcplint.reporters import get_reporter
+
+    cwd = Path.cwd()
+    try:
+        config = load_config(config_path, cwd)
+    except ConfigError as exc:
+        _fail(str(exc))
+    registry = default_registry()
+    try:
+        rules = registry.select(
+            _split(select) or config.select,
+            config.ignore + _split(ignore),
+            extend=config.extend_select + _split(extend_select),
+        )
+        levels = {}
+        for key, value in config.levels.items():
+            rule = registry.get(key)
+            if rule is None:
+                raise SelectorError(f"`levels` names unknown rule {key!r}")
+            levels[rule.id] = Level(value)
+        per_file = {
+            glob: {rule_id for selector in selectors for rule_id in registry.resolve(selector)}
+            for glob, selectors in config.per_file_ignores.items()
+        }
+    except SelectorError as exc:
+        _fail(str(exc))
+
+    given = list(paths) or [cwd]
+    root = choose_root(given, cwd)
+    access = FileAccess(root, tuple(config.exclude) + exclude, config.max_file_size)
+    try:
+        discovery = discover(given, access)
+    except DiscoveryError as exc:
+        _fail(str(exc))
+    model = build_model(discovery)
+    report = run(model, rules, registry, EngineSettings(levels=levels, per_file_ignores=per_file))
+
+    options: dict[str, Any] = {}
+    if output_format == "text":
+        options["colour"] = _want_colour(color, output)
+    if output_format == "sarif":
+        options["category"] = sarif_category
+    text = get_reporter(output_format)(report, **options)
+    if output is not None:
+        _write_output(output, text, model.sources.values(), root)
+    else:
+        click.echo(text, nl=False)
+
+    threshold = _LEVEL_RANK[fail_on or config.fail_on]
+    if report.internal_errors:
+        sys.exit(2)
+    failing = any(_LEVEL_RANK[r.level.value] >= threshold for r in report.results)
+    sys.exit(1 if failing and not exit_zero else 0)
+
+
+def _want_colour(flag: bool | None, output: Path | None) -> bool:
+    if flag is not None:
+        return flag
+    if output is not None or os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return sys.stdout.isatty()
+
+
+def _write_output(output: Path, text: str, sources: Any, root: Path) -> None:
+    """Write the report, refusing to clobber a scanned file or to follow a symlink."""
+    target = Path(os.path.abspath(output))
+    if target.is_symlink():
+        _fail(f"refusing to write the report through a symlink: {output}")
+    scanned = {os.path.abspath(s.abs_path) for s in sources}
+    if str(target) in scanned:
+        _fail(f"refusing to overwrite a scanned file with the report: {output}")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f".{target.name}.mcplint-tmp")
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, target)
+    except OSError as exc:
+        _fail(f"cannot write {output}: {exc.strerror or exc}")
+
+
+@cli.command(name="rules")
+@click.option("--format", "output_format", type=click.Choice(("table", "json")), default="table", show_default=True)
+@click.option("--category", default=None, help="Only rules of this category.")
+def list_rules(output_format: str, category: str | None) -> None:
+    """List every rule with its metadata."""
+    import json
+
+    from mcplint.engine.registry import default_registry
+    from mcplint.engine.rule import CATEGORIES
+
+    if category is not None and category not in CATEGORIES:
+        _fail(f"unknown category {category!r}; categories: {', '.join(CATEGORIES)}")
+    rules = [r for r in default_registry().rules if category is None or r.category == category]
+    if output_format == "json":
+        click.echo(json.dumps([r.metadata() for r in rules], indent=2, ensure_ascii=False))
+        return
+    rows = [("ID", "NAME", "CATEGORY", "LEVEL", "SEVERITY", "PRECISION")]
+    rows += [(r.id, r.name, r.category, r.level.value, f"{r.security_severity:.1f}", r.precision) for r in rules]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+
+
+@cli.command()
+@click.argument("rule")
+def explain(rule: str) -> None:
+    """Print the help of RULE (an id such as CORS001, or a rule name)."""
+    import difflib
+
+    from mcplint.engine.registry import default_registry
+
+    registry = default_registry()
+    found = registry.get(rule)
+    if found is None:
+        candidates = [r.id for r in registry.rules] + [r.name for r in registry.rules]
+        close = difflib.get_close_matches(rule, candidates, n=1)
+        _fail(f"unknown rule {rule!r}" + (f" (did you mean {close[0]}?)" if close else ""))
+    click.echo(found.help_markdown(), nl=False)
+
+
+def main() -> None:
+    """Console entry point: one-line errors, never a traceback (unless MCPLINT_DEBUG is set)."""
+    try:
+        cli(standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2)
+    except click.exceptions.Abort:
+        click.echo("mcplint: aborted", err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - last resort: a bug must not print a traceback
+        if os.environ.get("MCPLINT_DEBUG"):
+            raise
+        click.echo(
+            f"mcplint: internal error: {type(exc).__name__}; rerun with MCPLINT_DEBUG=1 for details",
+            err=True,
+        )
+        sys.exit(2)

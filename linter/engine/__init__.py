@@ -1,0 +1,1 @@
+"""The rule engine: registry and selection, running rules, suppressions, ordering."""

@@ -1,0 +1,232 @@
+"""Running the selected rules over the model and producing an ordered report.
+
+The runner applies each rule to the units it targets, pins an exception in a
+rule to the unit's file (an ``internal-error`` finding; other rules and units
+carry on), keeps only findings in files that are in scope, applies
+per-file ignores and inline suppressions, de-duplicates, orders
+deterministically and computes fingerprints.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mcplint.diagnostics import file_span
+from mcplint.engine.meta_rules import (
+    INTERNAL_ERROR,
+    INVALID_SUPPRESSION,
+    UNJUSTIFIED_SUPPRESSION,
+    UNUSED_SUPPRESSION,
+)
+from mcplint.engine.registry import Registry
+from mcplint.engine.rule import Finding, Level, Rule
+from mcplint.engine.suppressions import Suppression, parse_suppressions
+from mcplint.globs import matches
+from mcplint.model.model import Model
+from mcplint.source import SourceFile
+from mcplint.span import Span
+
+FINGERPRINT_KEY = "mcplint/v1"
+_WHITESPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Result:
+    rule: Rule
+    finding: Finding
+    level: Level
+    fingerprint: str
+
+    @property
+    def span(self) -> Span:
+        return self.finding.span
+
+    @property
+    def message(self) -> str:
+        return self.finding.message
+
+
+@dataclass
+class EngineSettings:
+    levels: dict[str, Level] = field(default_factory=dict)  # rule id -> level
+    per_file_ignores: dict[str, set[str]] = field(default_factory=dict)  # glob -> rule ids
+
+
+@dataclass
+class Report:
+    """Everything a reporter needs; reporters only format it."""
+
+    root: Path
+    results: list[Result]
+    rules: list[Rule]  # the rules that ran, in registry order
+    sources: dict[str, SourceFile]
+    secret_spans: set[Span]
+    files_in_scope: int
+    suppressed: int = 0
+
+    @property
+    def internal_errors(self) -> int:
+        return sum(1 for r in self.results if r.rule.id == INTERNAL_ERROR.id)
+
+
+def run(model: Model, rules: list[Rule], registry: Registry, settings: EngineSettings | None = None) -> Report:
+    settings = settings or EngineSettings()
+    selected = {r.id for r in rules}
+    raw: list[tuple[Rule, Finding]] = []
+    for rule in rules:
+        if rule.check is None or rule.target is None:
+            continue
+        for unit in model.units(rule.target):
+            try:
+                findings = list(rule.check(unit))
+            except Exception as exc:  # noqa: BLE001 - any bug in a rule must not stop the run
+                if INTERNAL_ERROR.id in selected:
+                    raw.append((INTERNAL_ERROR, _internal_error(rule, unit.unit_path, exc)))
+                continue
+            raw.extend((rule, f) for f in findings if f.span.path in model.scope)
+
+    raw = [(rule, f) for rule, f in raw if not _ignored_for_file(rule, f.span.path, settings)]
+    kept, suppressed, meta = _apply_suppressions(raw, model, registry, selected)
+    kept.extend(meta)
+    results = _finalise(kept, model.sources, settings)
+    return Report(
+        root=model.root,
+        results=results,
+        rules=list(rules),
+        sources=model.sources,
+        secret_spans=set(model.secret_spans),
+        files_in_scope=len(model.scope),
+        suppressed=suppressed,
+    )
+
+
+def _internal_error(rule: Rule, path: str, exc: Exception) -> Finding:
+    # Only the exception type and mcplint's own frame: the message could quote file content.
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+    return Finding(
+        span=file_span(path),
+        message=(
+            f"internal error: rule {rule.id} ({rule.name}) failed on this file with "
+            f"{type(exc).__name__}{where}; the file was not fully checked"
+        ),
+        logical_location=rule.id,
+    )
+
+
+def _ignored_for_file(rule: Rule, path: str, settings: EngineSettings) -> bool:
+    return any(rule.id in ids and matches(glob, path) for glob, ids in settings.per_file_ignores.items())
+
+
+def _apply_suppressions(
+    raw: list[tuple[Rule, Finding]], model: Model, registry: Registry, selected: set[str]
+) -> tuple[list[tuple[Rule, Finding]], int, list[tuple[Rule, Finding]]]:
+    by_file: dict[str, list[Suppression]] = {}
+    for path in sorted(model.scope):
+        source = model.sources.get(path)
+        if source is not None:
+            found = parse_suppressions(source)
+            if found:
+                by_file[path] = found
+    kept: list[tuple[Rule, Finding]] = []
+    suppressed = 0
+    for rule, finding in raw:
+        hit = False
+        if rule.check is not None:  # engine findings cannot be silenced inline
+            for suppression in by_file.get(finding.span.path, ()):
+                if suppression.malformed is None and suppression.covers(finding.span):
+                    if any(registry.get(t) is rule for t in suppression.tokens):
+                        suppression.used.add(rule.id)
+                        hit = True
+        if hit:
+            suppressed += 1
+        else:
+            kept.append((rule, finding))
+    return kept, suppressed, _suppression_findings(by_file, registry, selected)
+
+
+def _suppression_findings(
+    by_file: dict[str, list[Suppression]], registry: Registry, selected: set[str]
+) -> list[tuple[Rule, Finding]]:
+    out: list[tuple[Rule, Finding]] = []
+    for path, suppressions in by_file.items():
+        for s in suppressions:
+            logical = f"suppression:{','.join(s.tokens)}"
+            if s.malformed is not None:
+                out.append((INVALID_SUPPRESSION, Finding(s.span, f"suppression {s.malformed}", logical_location=logical)))
+                continue
+            for token in s.tokens:
+                rule = registry.get(token)
+                if rule is None:
+                    out.append(
+                        (
+                            INVALID_SUPPRESSION,
+                            Finding(s.span, f"suppression names unknown rule `{token}`", logical_location=logical),
+                        )
+                    )
+                elif rule.id in selected and rule.check is not None and rule.id not in s.used:
+                    where = "in this file" if s.file_wide else f"on line {s.line}"
+                    out.append(
+                        (
+                            UNUSED_SUPPRESSION,
+                            Finding(
+                                s.span,
+                                f"unused suppression: {rule.id} ({rule.name}) reports nothing {where}",
+                                logical_location=logical,
+                                identity=rule.id,
+                            ),
+                        )
+                    )
+            if not s.reason or not any(c.isalpha() for c in s.reason):
+                out.append(
+                    (
+                        UNJUSTIFIED_SUPPRESSION,
+                        Finding(
+                            s.span,
+                            f"suppression of {', '.join(s.tokens)} gives no reason; "
+                            "add one after the rule list (`-- why this is acceptable`)",
+                            logical_location=logical,
+                        ),
+                    )
+                )
+    return [(rule, f) for rule, f in out if rule.id in selected]
+
+
+def _finalise(pairs: list[tuple[Rule, Finding]], sources: dict[str, SourceFile], settings: EngineSettings) -> list[Result]:
+    unique: dict[tuple[str, Span, str], tuple[Rule, Finding]] = {}
+    for rule, finding in pairs:
+        unique.setdefault((rule.id, finding.span, finding.message), (rule, finding))
+    ordered = sorted(
+        unique.values(),
+        key=lambda rf: (
+            rf[1].span.path,
+            rf[1].span.start_line,
+            rf[1].span.start_col,
+            rf[0].id,
+            rf[1].span.end_line,
+            rf[1].span.end_col,
+            rf[1].message,
+        ),
+    )
+    seen: dict[str, int] = {}
+    results: list[Result] = []
+    for rule, finding in ordered:
+        base = _fingerprint(rule, finding, sources.get(finding.span.path))
+        seen[base] = seen.get(base, 0) + 1
+        level = settings.levels.get(rule.id) or finding.level or rule.level
+        results.append(Result(rule, finding, level, f"{base}:{seen[base]}"))
+    return results
+
+
+def _fingerprint(rule: Rule, finding: Finding, source: SourceFile | None) -> str:
+    """A hash of what the finding is about, not where: it survives moving lines."""
+    token = ""
+    if source is not None and not finding.secret:
+        token = source.text[finding.span.start_offset : finding.span.end_offset]
+        token = _WHITESPACE.sub(" ", token).strip()[:200]
+    parts = (rule.id, finding.span.path, finding.logical_location, finding.identity, token)
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]

@@ -1,0 +1,146 @@
+"""flAPI's text pre-processing, emulated with a source map.
+
+flAPI reads an endpoint or main YAML file as text, replaces ``{{env.NAME}}``
+and ``{{include…}}`` directives, and only then parses YAML (see
+flapi-semantics.md §2). mcplint does the same so that it sees the document
+flAPI sees, but keeps a map from every character back to the file it came
+from: a finding in included text points into the included file.
+
+Faithful details:
+- directives on a full-line YAML comment are not processed;
+- included files are inserted as they are, not pre-processed again (flAPI
+  loads them with a plain YAML load), so include cycles cannot occur;
+- ``{{include:SECTION from f}}`` inserts ``SECTION: <value>`` from ``f``'s
+  top level; mcplint inserts the original text of that key and value;
+- ``if false`` drops the include; every other condition (``if env.X``,
+  ``if !env.X``, ``if true``) depends on the runtime environment or is true,
+  so the include is analysed as present.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Protocol
+
+from mcplint.diagnostics import Diagnostic, DiagnosticKind
+from mcplint.loaders.env_refs import mark_env_refs, unmark_env_refs
+from mcplint.loaders.textmap import MappedText
+from mcplint.source import SourceFile
+from mcplint.span import Span
+from mcplint.tree import MappingNode, Node
+
+INCLUDE_RE = re.compile(
+    r"\{\{include(?::([^}]+))?\s+from\s+((?:[^{}]|\{\{[^}]*\}\})*?)(?:\s+if\s+([^}]+))?\}\}"
+)
+
+
+class Fragment(Protocol):
+    """An include target as the resolver hands it over (parsed once, cached)."""
+
+    source: SourceFile
+    marked_text: str
+    root: Node | None
+    parse_diagnostics: list[Diagnostic]
+
+
+# Resolves an include target named in ``including``; returns a Fragment or a
+# one-line reason why it cannot be followed.
+Resolver = Callable[[SourceFile, str], "Fragment | str"]
+
+
+@dataclass(frozen=True)
+class IncludeDirective:
+    span: Span
+    section: str | None
+    target: str
+    condition: str | None
+    fragment_path: str | None  # root-relative path of the file inserted, if any
+
+
+@dataclass
+class FlapiText:
+    mapped: MappedText
+    includes: list[IncludeDirective] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def _on_comment_line(text: str, pos: int) -> bool:
+    line_start = text.rfind("\n", 0, pos) + 1
+    prefix = text[line_start:pos].lstrip(" \t")
+    return prefix.startswith("#")
+
+
+def _condition_is_false(condition: str | None) -> bool:
+    return condition is not None and condition.strip() == "false"
+
+
+def preprocess(source: SourceFile, resolve: Resolver) -> FlapiText:
+    marked = mark_env_refs(source.text)
+    mapped = MappedText(source)
+    result = FlapiText(mapped)
+    if "{{include" not in marked:
+        mapped.append(source, 0, marked)
+        mapped.finish()
+        return result
+    cursor = 0
+    for match in INCLUDE_RE.finditer(marked):
+        if _on_comment_line(marked, match.start()):
+            continue
+        mapped.append(source, cursor, marked[cursor : match.start()])
+        cursor = match.end()
+        _insert(source, match, resolve, result)
+    mapped.append(source, cursor, marked[cursor:])
+    mapped.finish()
+    return result
+
+
+def _insert(source: SourceFile, match: re.Match[str], resolve: Resolver, out: FlapiText) -> None:
+    span = source.span(match.start(), match.end())
+    section = match.group(1).strip() if match.group(1) else None
+    target_marked = match.group(2).strip()
+    target, env_names = unmark_env_refs(target_marked)
+    condition = match.group(3).strip() if match.group(3) else None
+
+    def record(path: str | None) -> None:
+        out.includes.append(IncludeDirective(span, section, target, condition, path))
+
+    def problem(kind: DiagnosticKind, message: str) -> None:
+        out.diagnostics.append(Diagnostic(kind, span, message))
+        record(None)
+
+    if _condition_is_false(condition):
+        record(None)
+        return
+    if env_names:
+        problem(
+            DiagnosticKind.SKIPPED_FILE,
+            f"include not followed: its path depends on the environment ({{{{env.{env_names[0]}}}}})",
+        )
+        return
+    fragment = resolve(source, target)
+    if isinstance(fragment, str):
+        problem(DiagnosticKind.INCLUDE_ERROR, fragment)
+        return
+    if section is None:
+        out.mapped.append(fragment.source, 0, fragment.marked_text)
+        record(fragment.source.path)
+        return
+    if fragment.root is None:
+        reason = "is not valid YAML" if fragment.parse_diagnostics else "is empty"
+        problem(
+            DiagnosticKind.INCLUDE_ERROR,
+            f"include of section `{section}` failed: `{target}` {reason}",
+        )
+        return
+    pair = fragment.root.get_pair(section) if isinstance(fragment.root, MappingNode) else None
+    if pair is None:
+        problem(
+            DiagnosticKind.INCLUDE_ERROR,
+            f"section `{section}` not found at the top level of `{target}`; flAPI refuses this file",
+        )
+        return
+    key, value = pair
+    start, end = key.span.start_offset, max(value.span.end_offset, key.span.end_offset)
+    out.mapped.append(fragment.source, start, fragment.marked_text[start:end])
+    record(fragment.source.path)

@@ -1,0 +1,250 @@
+"""A Mustache tokenizer with positions, as flAPI's renderer (Crow) reads templates.
+
+It keeps every tag's offsets, the section tree and each interpolation's
+enclosing sections, because what flAPI does with a value depends on all of
+them: only a double-brace ``params.x`` at depth 0 can become a bound
+parameter. Syntax errors are collected, never raised.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Union
+
+
+class TagKind(str, Enum):
+    VARIABLE = "variable"  # {{ x }}: HTML-escaped
+    TRIPLE = "triple"  # {{{ x }}}: raw
+    AMPERSAND = "ampersand"  # {{& x }}: raw
+    SECTION = "section"  # {{# x }}
+    INVERTED = "inverted"  # {{^ x }}
+    CLOSE = "close"  # {{/ x }}
+    COMMENT = "comment"  # {{! … }}
+    PARTIAL = "partial"  # {{> name }}
+    DELIMITER = "delimiter"  # {{=<% %>=}}
+
+
+INTERPOLATIONS = (TagKind.VARIABLE, TagKind.TRIPLE, TagKind.AMPERSAND)
+_SIGILS = {
+    "#": TagKind.SECTION,
+    "^": TagKind.INVERTED,
+    "/": TagKind.CLOSE,
+    "!": TagKind.COMMENT,
+    ">": TagKind.PARTIAL,
+    "&": TagKind.AMPERSAND,
+    "=": TagKind.DELIMITER,
+    "{": TagKind.TRIPLE,
+}
+
+
+@dataclass(frozen=True)
+class Tag:
+    kind: TagKind
+    name: str
+    start: int  # offset of the opening delimiter
+    end: int  # offset just past the closing delimiter
+    name_start: int
+    name_end: int
+
+    @property
+    def is_interpolation(self) -> bool:
+        return self.kind in INTERPOLATIONS
+
+    @property
+    def is_raw(self) -> bool:
+        return self.kind in (TagKind.TRIPLE, TagKind.AMPERSAND)
+
+
+@dataclass(frozen=True)
+class Text:
+    start: int
+    end: int
+
+
+@dataclass(eq=False)
+class Section:
+    open: Tag
+    close: Tag | None = None
+    children: list[Element] = field(default_factory=list)
+
+    @property
+    def inverted(self) -> bool:
+        return self.open.kind is TagKind.INVERTED
+
+    @property
+    def name(self) -> str:
+        return self.open.name
+
+
+Element = Union[Text, Tag, Section]
+
+
+@dataclass(frozen=True)
+class TemplateError:
+    start: int
+    end: int
+    message: str
+
+
+@dataclass(frozen=True)
+class Interpolation:
+    tag: Tag
+    sections: tuple[Section, ...]  # enclosing sections, outermost first
+
+    @property
+    def depth(self) -> int:
+        return len(self.sections)
+
+
+@dataclass
+class MustacheTemplate:
+    text: str
+    elements: list[Element]
+    tags: list[Tag]
+    errors: list[TemplateError]
+
+    def interpolations(self) -> list[Interpolation]:
+        """Every interpolation tag with its enclosing sections, in text order."""
+        found: list[Interpolation] = []
+        stack: list[tuple[list[Element], int, tuple[Section, ...]]] = [(self.elements, 0, ())]
+        while stack:
+            elements, index, enclosing = stack.pop()
+            while index < len(elements):
+                element = elements[index]
+                index += 1
+                if isinstance(element, Section):
+                    stack.append((elements, index, enclosing))
+                    elements, index, enclosing = element.children, 0, enclosing + (element,)
+                elif isinstance(element, Tag) and element.is_interpolation:
+                    found.append(Interpolation(element, enclosing))
+        return found
+
+    def sections(self) -> list[Section]:
+        """Every section, outer ones before the sections they contain."""
+        out: list[Section] = []
+        stack = list(reversed(self.elements))
+        while stack:
+            element = stack.pop()
+            if isinstance(element, Section):
+                out.append(element)
+                stack.extend(reversed(element.children))
+        return out
+
+
+def parse_mustache(text: str) -> MustacheTemplate:
+    tags: list[Tag] = []
+    errors: list[TemplateError] = []
+    root: list[Element] = []
+    open_sections: list[Section] = []
+    opener, closer = "{{", "}}"
+    pos = 0
+    length = len(text)
+
+    def container() -> list[Element]:
+        return open_sections[-1].children if open_sections else root
+
+    while pos < length:
+        start = text.find(opener, pos)
+        if start < 0:
+            container().append(Text(pos, length))
+            break
+        if start > pos:
+            container().append(Text(pos, start))
+        body_start = start + len(opener)
+        triple = opener == "{{" and text.startswith("{", body_start)
+        close_token = "}" + closer if triple else closer
+        end = text.find(close_token, body_start + (1 if triple else 0))
+        if end < 0:
+            errors.append(TemplateError(start, length, f"tag opened with `{opener}` is never closed"))
+            container().append(Text(start, length))
+            break
+        tag_end = end + len(close_token)
+        body = text[body_start:end]
+        tag = _make_tag(body, body_start, start, tag_end, triple, errors)
+        pos = tag_end
+        if tag is None:
+            continue
+        tags.append(tag)
+        if tag.kind is TagKind.DELIMITER:
+            delimiters = _new_delimiters(tag.name)
+            if delimiters is None:
+                errors.append(TemplateError(start, tag_end, "invalid delimiter change"))
+            else:
+                opener, closer = delimiters
+            continue
+        if tag.kind in (TagKind.SECTION, TagKind.INVERTED):
+            section = Section(tag)
+            container().append(section)
+            open_sections.append(section)
+        elif tag.kind is TagKind.CLOSE:
+            _close_section(tag, open_sections, errors)
+        else:
+            container().append(tag)
+    for section in open_sections:
+        errors.append(
+            TemplateError(section.open.start, section.open.end, f"section `{section.name}` is never closed")
+        )
+    return MustacheTemplate(text, root, tags, errors)
+
+
+def _make_tag(
+    body: str, body_start: int, start: int, end: int, triple: bool, errors: list[TemplateError]
+) -> Tag | None:
+    if triple:
+        kind, inner_offset = TagKind.TRIPLE, 1
+    else:
+        stripped = len(body) - len(body.lstrip())
+        sigil = body[stripped : stripped + 1]
+        kind = _SIGILS.get(sigil, TagKind.VARIABLE)
+        inner_offset = stripped + 1 if kind is not TagKind.VARIABLE else 0
+        if kind is TagKind.TRIPLE:  # {{{ with custom delimiters: `<%{ x }%>`
+            if not body.rstrip().endswith("}"):
+                errors.append(TemplateError(start, end, "raw tag `{` is not closed with `}`"))
+                return None
+            body = body.rstrip()[:-1]
+        if kind is TagKind.DELIMITER:
+            if not body.rstrip().endswith("="):
+                errors.append(TemplateError(start, end, "delimiter change must end with `=`"))
+                return None
+            body = body.rstrip()[:-1]
+    inner = body[inner_offset:]
+    name = inner.strip()
+    name_start = body_start + inner_offset + (len(inner) - len(inner.lstrip()))
+    if not name and kind not in (TagKind.COMMENT,):
+        errors.append(TemplateError(start, end, "empty tag"))
+        return None
+    return Tag(kind, name, start, end, name_start, name_start + len(name))
+
+
+def _new_delimiters(spec: str) -> tuple[str, str] | None:
+    parts = spec.split()
+    if len(parts) != 2 or any("=" in p for p in parts):
+        return None
+    return parts[0], parts[1]
+
+
+def _close_section(tag: Tag, open_sections: list[Section], errors: list[TemplateError]) -> None:
+    if not open_sections:
+        errors.append(TemplateError(tag.start, tag.end, f"`{{{{/{tag.name}}}}}` closes no open section"))
+        return
+    if open_sections[-1].name == tag.name:
+        open_sections.pop().close = tag
+        return
+    names = [s.name for s in open_sections]
+    if tag.name in names:
+        # Close the sections left open inside the one this tag names.
+        while open_sections[-1].name != tag.name:
+            dangling = open_sections.pop()
+            errors.append(
+                TemplateError(dangling.open.start, dangling.open.end, f"section `{dangling.name}` is never closed")
+            )
+        open_sections.pop().close = tag
+        return
+    errors.append(
+        TemplateError(
+            tag.start,
+            tag.end,
+            f"`{{{{/{tag.name}}}}}` does not match the open section `{open_sections[-1].name}`",
+        )
+    )

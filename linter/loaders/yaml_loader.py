@@ -1,0 +1,211 @@
+"""YAML to a positioned tree, safely.
+
+PyYAML's C composer (libyaml) keeps a mark on every node and is fast; mcplint
+composes with it and never constructs Python objects from tags, so no tag can
+execute anything. Three hostile shapes are handled before they can hurt:
+flow nesting deep enough to overflow libyaml's recursive composer (a
+segfault, not an exception), alias bombs whose expansion would explode, and
+recursive aliases.
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import accumulate
+from typing import Protocol
+
+import yaml
+from yaml.constructor import SafeConstructor
+
+from mcplint.diagnostics import Diagnostic, DiagnosticKind
+from mcplint.loaders.env_refs import unmark_env_refs
+from mcplint.span import Span
+from mcplint.tree import KeyPath, MappingNode, Node, ScalarNode, SequenceNode
+
+MAX_FLOW_DEPTH = 400
+MAX_EXPANDED_NODES = 1_000_000
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_constructor = SafeConstructor()
+_FLOW_CHARS = re.compile(r"[\[\]{}]")
+_NULL = "tag:yaml.org,2002:null"
+_BOOL = "tag:yaml.org,2002:bool"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+
+
+class TextWithSpans(Protocol):
+    text: str
+
+    def span(self, start: int, end: int) -> Span: ...
+
+
+class _Rejected(Exception):
+    """The document is refused before conversion; the message says why."""
+
+    def __init__(self, message: str, offset: int = 0) -> None:
+        super().__init__(message)
+        self.offset = offset
+
+
+def load_yaml(source: TextWithSpans) -> tuple[Node | None, list[Diagnostic]]:
+    """Parse the first YAML document of ``source.text`` (as yaml-cpp's Load does)."""
+    text = source.text
+    try:
+        _check_flow_depth(text)
+        root = _compose_first(text)
+        if root is None:
+            return None, []
+        if "*" in text and "&" in text:
+            _check_alias_expansion(root)
+        return _convert(root, source), []
+    except _Rejected as exc:
+        return None, [_diagnostic(source, str(exc), exc.offset)]
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        offset = mark.index if mark is not None else 0
+        problem = " ".join(p for p in (exc.context, exc.problem) if p) or "syntax error"
+        return None, [_diagnostic(source, f"invalid YAML: {problem}", offset)]
+    except yaml.YAMLError as exc:
+        return None, [_diagnostic(source, f"invalid YAML: {exc}", 0)]
+    except RecursionError:
+        return None, [_diagnostic(source, "invalid YAML: nesting too deep to analyse", 0)]
+    except (ValueError, UnicodeError, OverflowError) as exc:
+        return None, [_diagnostic(source, f"invalid YAML: {exc}", 0)]
+
+
+def _diagnostic(source: TextWithSpans, message: str, offset: int) -> Diagnostic:
+    offset = max(0, min(offset, len(source.text)))
+    end = min(offset + 1, len(source.text))
+    return Diagnostic(DiagnosticKind.PARSE_ERROR, source.span(offset, end), message)
+
+
+def _check_flow_depth(text: str) -> None:
+    """Refuse flow nesting that would overflow libyaml's recursive composer."""
+    brackets = _FLOW_CHARS.findall(text)
+    if len(brackets) <= MAX_FLOW_DEPTH:
+        return
+    steps = (1 if c in "[{" else -1 for c in brackets)
+    if max(accumulate(steps), default=0) <= MAX_FLOW_DEPTH:
+        return
+    depth = 0
+    for match in _FLOW_CHARS.finditer(text):
+        depth += 1 if match.group() in "[{" else -1
+        if depth > MAX_FLOW_DEPTH:
+            raise _Rejected(
+                f"YAML refused: flow collections nested more than {MAX_FLOW_DEPTH} deep",
+                match.start(),
+            )
+
+
+def _compose_first(text: str) -> yaml.Node | None:
+    loader = _Loader(text)
+    try:
+        if loader.check_node():
+            return loader.get_node()
+        return None
+    finally:
+        loader.dispose()
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
+
+
+def _check_alias_expansion(root: yaml.Node) -> None:
+    """Compute the size the document would have with aliases expanded, linearly.
+
+    Aliases make the composed graph a DAG (or a cyclic graph for recursive
+    anchors). Sizes are memoised per node, so a billion-laughs document is
+    measured in microseconds and refused before anything walks it.
+    """
+    sizes: dict[int, int] = {}
+    in_progress: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            in_progress.discard(key)
+            size = 1 + sum(sizes[id(c)] for c in _children(node))
+            if size > MAX_EXPANDED_NODES:
+                raise _Rejected(
+                    "YAML refused: aliases expand to more than "
+                    f"{MAX_EXPANDED_NODES:,} nodes (an alias bomb)",
+                    node.start_mark.index,
+                )
+            sizes[key] = size
+            continue
+        if key in sizes:
+            continue
+        if key in in_progress:
+            raise _Rejected("YAML refused: an alias refers to its own anchor", node.start_mark.index)
+        in_progress.add(key)
+        stack.append((node, True))
+        for child in _children(node):
+            if id(child) not in sizes:
+                stack.append((child, False))
+
+
+def _scalar_value(node: yaml.ScalarNode) -> object:
+    tag = node.tag
+    try:
+        if tag == _NULL:
+            return None
+        if tag == _BOOL:
+            return _constructor.construct_yaml_bool(node)
+        if tag == _INT:
+            return _constructor.construct_yaml_int(node)
+        if tag == _FLOAT:
+            return _constructor.construct_yaml_float(node)
+    except (ValueError, KeyError, OverflowError):
+        pass
+    return node.value
+
+
+def _convert(root: yaml.Node, source: TextWithSpans) -> Node:
+    """Convert composed nodes to mcplint nodes without recursion.
+
+    Shared (aliased) nodes convert once and are shared in the result too.
+    """
+    memo: dict[int, Node] = {}
+    pending: list[tuple[yaml.Node, Node]] = []
+
+    def make(ynode: yaml.Node, path: KeyPath) -> Node:
+        done = memo.get(id(ynode))
+        if done is not None:
+            return done
+        span = source.span(ynode.start_mark.index, ynode.end_mark.index)
+        out: Node
+        if isinstance(ynode, yaml.ScalarNode):
+            text, refs = unmark_env_refs(ynode.value)
+            value = _scalar_value(ynode)
+            if refs and isinstance(value, str):
+                value = text
+            out = ScalarNode(span, path, text, value, ynode.style or None, refs)
+        elif isinstance(ynode, yaml.SequenceNode):
+            out = SequenceNode(span, path, [])
+            pending.append((ynode, out))
+        else:
+            out = MappingNode(span, path, [])
+            pending.append((ynode, out))
+        memo[id(ynode)] = out
+        return out
+
+    result = make(root, ())
+    while pending:
+        ynode, out = pending.pop()
+        if isinstance(out, SequenceNode):
+            out.items = [make(child, out.path + (i,)) for i, child in enumerate(ynode.value)]
+        elif isinstance(out, MappingNode):
+            pairs: list[tuple[Node, Node]] = []
+            for key, value in ynode.value:
+                key_text = unmark_env_refs(key.value)[0] if isinstance(key, yaml.ScalarNode) else "?"
+                child_path = out.path + (key_text,)
+                pairs.append((make(key, child_path), make(value, child_path)))
+            out.pairs = pairs
+    return result

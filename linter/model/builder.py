@@ -1,0 +1,488 @@
+"""Building the model: parse what discovery found and resolve the cross-file graph.
+
+flAPI main config → ``template.path`` → endpoint files (with includes) →
+``template-source`` SQL; client configs → servers. Each file is read and
+parsed at most once. When only some files are in scope (pre-commit passes a
+single ``.sql``), the project around them is resolved from the parent folders
+and only the endpoint files that matter are parsed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from mcplint.diagnostics import Diagnostic, DiagnosticKind
+from mcplint.discovery import Discovery, FileAccess
+from mcplint.loaders.env_refs import mark_env_refs
+from mcplint.loaders.flapi_text import preprocess
+from mcplint.loaders.json_loader import load_json
+from mcplint.loaders.mustache import parse_mustache
+from mcplint.loaders.textmap import PlainText
+from mcplint.loaders.yaml_loader import load_yaml
+from mcplint.model import classify
+from mcplint.model.clients import ClientConfig, ClientServer, server_entries
+from mcplint.model.documents import Document
+from mcplint.model.flapi import (
+    AuthBlock,
+    BasicUser,
+    Connection,
+    Endpoint,
+    FlapiProject,
+    McpEntry,
+    RequestField,
+    Template,
+    Validator,
+)
+from mcplint.model.model import Model
+from mcplint.model.secrets import SecretValue
+from mcplint.model.services import FluxbaseConfig, PgEdgeConfig
+from mcplint.model.values import as_bool, as_text, as_text_list, get_bool, get_text
+from mcplint.source import SourceFile
+from mcplint.tree import MappingNode, Node, ScalarNode, SequenceNode
+
+YAML_SUFFIXES = (".yaml", ".yml")
+JSON_SUFFIXES = (".json", ".jsonc")
+_REMOTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+@dataclass
+class _Fragment:
+    """An include target: parsed once with plain YAML, as flAPI loads it."""
+
+    source: SourceFile
+    marked_text: str
+    root: Node | None
+    parse_diagnostics: list[Diagnostic]
+
+
+def build_model(discovery: Discovery) -> Model:
+    return _Builder(discovery).build()
+
+
+class _Builder:
+    def __init__(self, discovery: Discovery) -> None:
+        self.discovery = discovery
+        self.access: FileAccess = discovery.access
+        self.scope = discovery.scope
+        self.model = Model(root=self.access.root, scope=self.scope)
+        self.documents: dict[str, Document | None] = {}
+        self.fragments: dict[str, _Fragment | None] = {}
+        self.templates: dict[str, Template | None] = {}
+        self.projects_by_main: dict[str, FlapiProject] = {}
+
+    # ------------------------------------------------------------------ loading
+
+    def _record_source(self, source: SourceFile) -> None:
+        self.model.sources.setdefault(source.path, source)
+
+    def _diagnose(self, diagnostics: list[Diagnostic]) -> None:
+        self.model.diagnostics.extend(diagnostics)
+
+    def document(self, path: Path) -> Document | None:
+        """Parse a YAML (with flAPI pre-processing) or JSON file, once."""
+        rel = self.access.rel(path)
+        if rel in self.documents:
+            return self.documents[rel]
+        self.documents[rel] = None
+        source = self.access.read(path)
+        if source is None:
+            return None
+        self._record_source(source)
+        if path.suffix.lower() in JSON_SUFFIXES:
+            root, problems = load_json(PlainText(source))
+            document = Document(source, root, "json")
+        else:
+            text = preprocess(source, self._resolve_include)
+            self._diagnose(text.diagnostics)
+            root, problems = load_yaml(text.mapped)
+            document = Document(source, root, "yaml", text.includes)
+        self._diagnose(problems)
+        self.documents[rel] = document
+        self.model.documents.append(document)
+        return document
+
+    def _resolve_include(self, including: SourceFile, target: str) -> _Fragment | str:
+        if not target:
+            return "include directive names no file"
+        raw = Path(target)
+        path = Path(os.path.normpath(raw if raw.is_absolute() else including.abs_path.parent / raw))
+        shown = f"`{target}`"
+        if not self.access.lexically_inside_root(path) or not self.access.inside_root(path):
+            return f"include target {shown} lies outside the scanned root; it was not read"
+        if not path.is_file():
+            return f"include target {shown} not found (looked for {self.access.rel(path)}); flAPI refuses this file"
+        rel = self.access.rel(path)
+        if rel not in self.fragments:
+            source = self.access.read(path)
+            if source is None:
+                self.fragments[rel] = None
+            else:
+                self._record_source(source)
+                marked = mark_env_refs(source.text)
+                root, problems = load_yaml(PlainText(source, marked))
+                self._diagnose(problems)
+                self.fragments[rel] = _Fragment(source, marked, root, problems)
+        fragment = self.fragments[rel]
+        if fragment is None:
+            return f"include target {shown} could not be read"
+        return fragment
+
+    def template(self, endpoint_doc: Document, reference: ScalarNode) -> Template | None:
+        """Load the SQL template an endpoint names (relative to the endpoint's folder)."""
+        name = reference.text.strip()
+        if not name or _REMOTE.match(name) or reference.env_refs:
+            return None
+        path = Path(os.path.normpath(endpoint_doc.source.abs_path.parent / name))
+        if not self.access.lexically_inside_root(path) or not path.is_file():
+            return None
+        rel = self.access.rel(path)
+        if rel not in self.templates:
+            source = self.access.read(path)
+            template = None
+            if source is not None:
+                self._record_source(source)
+                mustache = parse_mustache(source.text)
+                self._diagnose(
+                    [
+                        Diagnostic(DiagnosticKind.TEMPLATE_ERROR, source.span(e.start, e.end), e.message)
+                        for e in mustache.errors
+                    ]
+                )
+                template = Template(source, mustache, reference)
+            self.templates[rel] = template
+        cached = self.templates[rel]
+        if cached is None:
+            return None
+        return cached if cached.reference is reference else Template(cached.source, cached.mustache, reference)
+
+    # ----------------------------------------------------------------- building
+
+    def build(self) -> Model:
+        files = self.discovery.files
+        for path in files:
+            if path.suffix.lower() in YAML_SUFFIXES + JSON_SUFFIXES:
+                self.document(path)
+        for path in files:
+            document = self.documents.get(self.access.rel(path))
+            if document is not None and document.format == "yaml" and classify.is_main_config(document.root):
+                self._project(document)
+        self._resolve_context(files)
+        self._attach_endpoints(files)
+        self._classify_others(files)
+        self._finish()
+        return self.model
+
+    def _project(self, document: Document) -> FlapiProject:
+        if document.path in self.projects_by_main:
+            return self.projects_by_main[document.path]
+        root = document.mapping
+        assert root is not None
+        template = root.get_map("template")
+        template_path = template.get_scalar("path") if template is not None else None
+        template_dir = self._template_dir(document, template_path)
+        cors_pair = root.get_pair("cors")
+        mcp = root.get_map("mcp")
+        project = FlapiProject(
+            document=document,
+            template_path=template_path,
+            template_dir=template_dir,
+            connections=self._connections(root.get_map("connections")),
+            cors_key=cors_pair[0] if cors_pair else None,
+            cors=cors_pair[1] if cors_pair else None,
+            global_auth=self._auth(root, "global", document),
+            mcp=mcp,
+            mcp_auth=self._auth(mcp, "mcp", document) if mcp is not None else None,
+        )
+        self.projects_by_main[document.path] = project
+        self.model.projects.append(project)
+        return project
+
+    def _template_dir(self, document: Document, node: ScalarNode | None) -> Path | None:
+        text = as_text(node)
+        if text is None or not text.strip() or _REMOTE.match(text.strip()) or (node and node.env_refs):
+            return None
+        path = Path(os.path.normpath(document.source.abs_path.parent / text.strip()))
+        if not self.access.lexically_inside_root(path) or not self.access.inside_root(path):
+            return None
+        return path if path.is_dir() else None
+
+    def _owning_projects(self, path: Path) -> list[FlapiProject]:
+        absolute = os.path.abspath(path)
+        return [
+            p
+            for p in self.model.projects
+            if p.template_dir is not None
+            and (absolute.startswith(str(p.template_dir) + os.sep))
+        ]
+
+    def _resolve_context(self, files: list[Path]) -> None:
+        """Find main configs above in-scope flAPI files that no scanned project owns."""
+        for path in files:
+            if self._owning_projects(path) or not self._may_be_flapi(path):
+                continue
+            directory = path.parent
+            while self.access.lexically_inside_root(directory):
+                for candidate in self._yaml_files_in(directory):
+                    source = self.access.read(candidate)
+                    if source is None or not classify.MAIN_CONFIG_SNIFF.search(source.text):
+                        continue
+                    document = self.document(candidate)
+                    if document is not None and classify.is_main_config(document.root):
+                        self._project(document)
+                if self._owning_projects(path) or directory == self.access.root:
+                    break
+                directory = directory.parent
+
+    def _may_be_flapi(self, path: Path) -> bool:
+        if path.suffix.lower() == ".sql":
+            return True
+        document = self.documents.get(self.access.rel(path))
+        return document is not None and document.format == "yaml" and not classify.is_main_config(document.root)
+
+    def _yaml_files_in(self, directory: Path) -> list[Path]:
+        try:
+            names = sorted(os.listdir(directory))
+        except OSError:
+            return []
+        out = []
+        for name in names:
+            path = directory / name
+            if path.suffix.lower() in YAML_SUFFIXES and path.is_file():
+                if not self.access.excluded(self.access.rel(path)):
+                    out.append(path)
+        return out
+
+    def _attach_endpoints(self, files: list[Path]) -> None:
+        in_scope = {self.access.rel(p) for p in files}
+        owned: set[str] = set()
+        for project in list(self.model.projects):
+            if project.template_dir is None:
+                continue
+            for path in self._endpoint_candidates(project, files, in_scope):
+                document = self.document(path)
+                if document is None:
+                    continue
+                owned.add(document.path)
+                if classify.is_endpoint(document.root):
+                    project.endpoints.append(self._endpoint(document, project))
+                elif document.format == "yaml" and not classify.is_main_config(document.root):
+                    project.fragments.append(document)
+        for path in files:
+            rel = self.access.rel(path)
+            document = self.documents.get(rel)
+            if rel in owned or document is None or document.format != "yaml":
+                continue
+            if classify.is_endpoint(document.root):
+                self.model.standalone_endpoints.append(self._endpoint(document, None))
+
+    def _endpoint_candidates(self, project: FlapiProject, files: list[Path], in_scope: set[str]) -> list[Path]:
+        """All YAML below the template folder, or only what in-scope files need."""
+        assert project.template_dir is not None
+        everything = self.access.walk(project.template_dir, YAML_SUFFIXES)
+        if project.document.path in in_scope:
+            return everything
+        wanted: set[Path] = set()
+        prefix = str(project.template_dir) + os.sep
+        names: list[str] = []
+        for path in files:
+            if not os.path.abspath(path).startswith(prefix):
+                continue
+            if path.suffix.lower() in YAML_SUFFIXES:
+                wanted.add(path)
+            names.append(path.name)
+        if names:
+            for path in everything:
+                if path in wanted:
+                    continue
+                source = self.access.read(path)
+                if source is not None and any(name in source.text for name in names):
+                    wanted.add(path)
+        return [p for p in everything if p in wanted]
+
+    def _classify_others(self, files: list[Path]) -> None:
+        for path in files:
+            document = self.documents.get(self.access.rel(path))
+            if document is None or document.root is None:
+                continue
+            if document.format == "json":
+                kind = classify.client_kind(document.path, document.root)
+                if kind is not None:
+                    self.model.client_configs.append(self._client_config(document, *kind))
+                continue
+            if classify.is_main_config(document.root) or classify.is_endpoint(document.root):
+                continue
+            if classify.is_fluxbase(document.path, document.root):
+                self.model.fluxbase.append(FluxbaseConfig(document))
+                continue
+            pg_kind = classify.pgedge_kind(document.root)
+            if pg_kind is not None:
+                self.model.pgedge.append(PgEdgeConfig(document, pg_kind))
+
+    def _finish(self) -> None:
+        for block in self.model.auth_blocks():
+            for user in block.users:
+                if user.password is not None:
+                    self.model.secret_spans.add(user.password.span)
+        self.model.diagnostics.extend(self.access.diagnostics)
+        self.model.diagnostics = sorted(
+            set(self.model.diagnostics), key=lambda d: (d.span, d.kind.value, d.message)
+        )
+
+    # -------------------------------------------------------------- flAPI parts
+
+    def _endpoint(self, document: Document, project: FlapiProject | None) -> Endpoint:
+        root = document.mapping
+        assert root is not None
+        template_source = root.get_scalar("template-source")
+        template = self.template(document, template_source) if template_source is not None else None
+        return Endpoint(
+            document=document,
+            project=project,
+            url_path=root.get_scalar("url-path"),
+            method=(get_text(root, "method") or "GET").strip().upper(),
+            mcp_tool=self._mcp_entry(root, "mcp-tool", "tool"),
+            mcp_resource=self._mcp_entry(root, "mcp-resource", "resource"),
+            mcp_prompt=self._mcp_entry(root, "mcp-prompt", "prompt"),
+            request=self._request(root.get_seq("request")),
+            template_source=template_source,
+            template=template,
+            connections=as_text_list(root.get("connection")),
+            auth=self._auth(root, "endpoint", document),
+        )
+
+    @staticmethod
+    def _mcp_entry(root: MappingNode, key: str, kind: str) -> McpEntry | None:
+        pair = root.get_pair(key)
+        if pair is None:
+            return None
+        node = pair[1] if isinstance(pair[1], MappingNode) else None
+        return McpEntry(
+            kind=kind,
+            key=pair[0],
+            node=node,
+            name=get_text(node, "name"),
+            description=node.get_scalar("description") if node is not None else None,
+        )
+
+    @staticmethod
+    def _request(seq: SequenceNode | None) -> list[RequestField]:
+        fields: list[RequestField] = []
+        for item in seq.items if seq is not None else []:
+            if not isinstance(item, MappingNode):
+                continue
+            validators = []
+            for v in item.get_seq("validators").items if item.get_seq("validators") else []:
+                if isinstance(v, MappingNode):
+                    allowed = v.get("allowedValues")
+                    validators.append(
+                        Validator(
+                            node=v,
+                            type=get_text(v, "type"),
+                            regex=v.get_scalar("regex"),
+                            min=v.get_scalar("min"),
+                            max=v.get_scalar("max"),
+                            allowed_values=as_text_list(allowed) if allowed is not None else None,
+                            prevent_sql_injection=get_bool(v, "preventSqlInjection"),
+                        )
+                    )
+            fields.append(
+                RequestField(
+                    node=item,
+                    name=get_text(item, "field-name"),
+                    name_node=item.get_scalar("field-name"),
+                    field_in=get_text(item, "field-in"),
+                    required=bool(get_bool(item, "required")),
+                    default=item.get_scalar("default"),
+                    description=item.get_scalar("description"),
+                    validators=validators,
+                )
+            )
+        return fields
+
+    @staticmethod
+    def _connections(node: MappingNode | None) -> list[Connection]:
+        out = []
+        for key, value in node.pairs if node is not None else []:
+            if not isinstance(key, ScalarNode):
+                continue
+            mapping = value if isinstance(value, MappingNode) else None
+            out.append(
+                Connection(
+                    name=key.text,
+                    key=key,
+                    node=mapping,
+                    init=mapping.get_scalar("init") if mapping is not None else None,
+                    properties=mapping.get_map("properties") if mapping is not None else None,
+                )
+            )
+        return out
+
+    @staticmethod
+    def _auth(container: MappingNode | None, scope: str, document: Document) -> AuthBlock | None:
+        pair = container.get_pair("auth") if container is not None else None
+        if pair is None:
+            return None
+        key, node = pair
+        mapping = node if isinstance(node, MappingNode) else None
+        users: list[BasicUser] = []
+        user_seq = mapping.get_seq("users") if mapping is not None else None
+        for item in user_seq.items if user_seq is not None else []:
+            if not isinstance(item, MappingNode):
+                continue
+            password_pair = item.get_pair("password")
+            password = None
+            if password_pair is not None and isinstance(password_pair[1], ScalarNode):
+                password = SecretValue.from_node(password_pair[1])
+            users.append(
+                BasicUser(
+                    node=item,
+                    username=get_text(item, "username"),
+                    password=password,
+                    password_key=password_pair[0] if password_pair else None,
+                    roles=as_text_list(item.get("roles")),
+                )
+            )
+        return AuthBlock(
+            key=key,
+            node=node,
+            scope=scope,
+            document=document,
+            enabled=as_bool(mapping.get("enabled")) if mapping is not None else None,
+            type=get_text(mapping, "type"),
+            users=users,
+        )
+
+    # ----------------------------------------------------------- client configs
+
+    @staticmethod
+    def _client_config(document: Document, client: str, servers_key: str) -> ClientConfig:
+        root = document.mapping
+        assert root is not None
+        config = ClientConfig(document, client, servers_key, inputs=root.get_seq("inputs"))
+        for key, entry in server_entries(root.get(servers_key)):
+            command_node = entry.get("command")
+            args_node: Node | None = entry.get("args")
+            env = entry.get_map("env")
+            command = command_node if isinstance(command_node, ScalarNode) else None
+            if isinstance(command_node, MappingNode):  # Zed: command: {path, args, env}
+                command = command_node.get_scalar("path")
+                args_node = command_node.get("args")
+                env = command_node.get_map("env")
+            args = [a for a in args_node.items if isinstance(a, ScalarNode)] if isinstance(args_node, SequenceNode) else []
+            url = entry.get_scalar("url") or entry.get_scalar("serverUrl")
+            config.servers.append(
+                ClientServer(
+                    name=key.text,
+                    key=key,
+                    node=entry,
+                    command=command,
+                    args=args,
+                    env=env,
+                    url=url,
+                    headers=entry.get_map("headers"),
+                )
+            )
+        return config

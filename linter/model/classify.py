@@ -1,0 +1,115 @@
+"""Recognising what a parsed file is, by its name and its content.
+
+flAPI main configs and endpoint files are recognised by their keys (any file
+name works with ``flapi -c``); client configs mostly by their well-known file
+names; Fluxbase and pgEdge configs by a combination of distinctive keys, so
+that an ordinary application config is not mistaken for them.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+
+from mcplint.tree import MappingNode, Node, SequenceNode
+
+ENDPOINT_KEYS = ("url-path", "mcp-tool", "mcp-resource", "mcp-prompt")
+MAIN_CONFIG_SNIFF = re.compile(r"^template[ \t]*:", re.MULTILINE)
+
+# (client, key holding the servers) by file name; the folder matters for some.
+_CLIENT_FILES: dict[str, tuple[str, str]] = {
+    "claude_desktop_config.json": ("claude-desktop", "mcpServers"),
+    ".mcp.json": ("claude-code", "mcpServers"),
+    "mcp_config.json": ("windsurf", "mcpServers"),
+    "cline_mcp_settings.json": ("cline", "mcpServers"),
+    "mcp_settings.json": ("cline", "mcpServers"),
+}
+_FLUXBASE_MARKERS = (
+    ("database", "admin_password"),
+    ("storage", "s3_secret_key"),
+    ("storage", "provider"),
+    ("mcp", "allowed_tools"),
+    ("mcp", "allowed_resources"),
+    ("mcp", "rate_limit_per_min"),
+    ("auth", "jwt_secret"),
+    ("cors", "allowed_origins"),
+    ("email", "smtp_password"),
+    ("realtime", "enabled"),
+)
+
+
+def is_main_config(root: Node | None) -> bool:
+    """flapi-semantics §1: a top-level ``template`` mapping with a ``path`` key."""
+    if not isinstance(root, MappingNode):
+        return False
+    template = root.get_map("template")
+    return template is not None and "path" in template
+
+
+def is_endpoint(root: Node | None) -> bool:
+    return isinstance(root, MappingNode) and any(k in root for k in ENDPOINT_KEYS)
+
+
+def client_kind(rel_path: str, root: Node | None) -> tuple[str, str] | None:
+    """(client, servers key) for an MCP client config, else None."""
+    if not isinstance(root, MappingNode):
+        return None
+    path = PurePosixPath(rel_path)
+    parent = path.parent.name
+    if path.name == "mcp.json" and parent == ".cursor":
+        return ("cursor", "mcpServers")
+    if path.name == "mcp.json" and parent == ".vscode":
+        return ("vscode", "servers")
+    if path.name == "settings.json" and parent == ".zed":
+        return ("zed", "context_servers")
+    if path.name in _CLIENT_FILES:
+        return _CLIENT_FILES[path.name]
+    if isinstance(root.get("mcpServers"), MappingNode):
+        return ("generic", "mcpServers")
+    if isinstance(root.get("context_servers"), MappingNode):
+        return ("zed", "context_servers")
+    if path.name == "mcp.json" and isinstance(root.get("servers"), MappingNode):
+        return ("vscode", "servers")
+    return None
+
+
+def is_fluxbase(rel_path: str, root: Node | None) -> bool:
+    if not isinstance(root, MappingNode):
+        return False
+    if PurePosixPath(rel_path).stem.lower() in ("fluxbase", "fluxbase.example"):
+        return True
+    if "database" not in root:
+        return False
+    hits = 0
+    for section, key in _FLUXBASE_MARKERS:
+        block = root.get_map(section)
+        if block is not None and key in block:
+            hits += 1
+    return hits >= 2
+
+
+def pgedge_kind(root: Node | None) -> str | None:
+    """"server", "tokens" or "users" for pgEdge MCP server files, else None."""
+    if not isinstance(root, MappingNode):
+        return None
+    databases = root.get("databases")
+    if isinstance(databases, SequenceNode) and any(
+        isinstance(item, MappingNode) and ("sslmode" in item or ("database" in item and "user" in item))
+        for item in databases.items
+    ):
+        if any(k in root for k in ("http", "llm", "embedding", "secret_file")):
+            return "server"
+    http = root.get_map("http")
+    if http is not None and http.get_map("auth") is not None and "token_file" in http.get_map("auth"):
+        return "server"
+    tokens = root.get_map("tokens")
+    if tokens is not None and tokens.pairs and all(
+        isinstance(v, MappingNode) and "hash" in v for _, v in tokens.pairs
+    ):
+        return "tokens"
+    users = root.get_map("users")
+    if users is not None and users.pairs and all(
+        isinstance(v, MappingNode) and "password_hash" in v for _, v in users.pairs
+    ):
+        return "users"
+    return None

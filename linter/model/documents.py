@@ -1,0 +1,30 @@
+"""A parsed configuration file: its source, its tree, and where its text came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from mcplint.loaders.flapi_text import IncludeDirective
+from mcplint.source import SourceFile
+from mcplint.tree import MappingNode, Node
+
+IncludeRecord = IncludeDirective
+
+
+@dataclass(eq=False)
+class Document:
+    """One YAML or JSON file after loading (and flAPI pre-processing, if any)."""
+
+    source: SourceFile
+    root: Node | None
+    format: str  # "yaml" or "json"
+    includes: list[IncludeRecord] = field(default_factory=list)
+
+    @property
+    def path(self) -> str:
+        return self.source.path
+
+    @property
+    def mapping(self) -> MappingNode | None:
+        """The top-level mapping, or None when the document is not a mapping."""
+        return self.root if isinstance(self.root, MappingNode) else None

@@ -1,0 +1,172 @@
+"""The flAPI part of the model: projects, endpoints, request fields, auth, templates.
+
+Field names follow flAPI's own keys. Values keep their tree nodes so a rule
+can point at the exact token; typed helpers apply flAPI's defaults as
+flapi-semantics.md records them (e.g. ``auth.enabled`` defaults to false).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mcplint.loaders.mustache import MustacheTemplate
+from mcplint.model.documents import Document
+from mcplint.model.secrets import SecretValue
+from mcplint.source import SourceFile
+from mcplint.tree import MappingNode, Node, ScalarNode
+
+
+@dataclass(eq=False)
+class BasicUser:
+    node: MappingNode
+    username: str | None
+    password: SecretValue | None
+    password_key: ScalarNode | None
+    roles: list[str]
+
+
+@dataclass(eq=False)
+class AuthBlock:
+    """An ``auth`` block: endpoint ``auth``, ``mcp.auth`` or the global ``auth``."""
+
+    key: ScalarNode
+    node: Node
+    scope: str  # "endpoint" | "mcp" | "global"
+    document: Document  # the endpoint or main file the block belongs to (after includes)
+    enabled: bool | None
+    type: str | None
+    users: list[BasicUser]
+
+    @property
+    def unit_path(self) -> str:
+        return self.key.span.path
+
+    @property
+    def mapping(self) -> MappingNode | None:
+        return self.node if isinstance(self.node, MappingNode) else None
+
+    @property
+    def location_name(self) -> str:
+        """``auth`` / ``mcp.auth`` as a user would write the block's key."""
+        return "mcp.auth" if self.scope == "mcp" else "auth"
+
+
+@dataclass(eq=False)
+class Validator:
+    node: MappingNode
+    type: str | None
+    regex: ScalarNode | None
+    min: ScalarNode | None
+    max: ScalarNode | None
+    allowed_values: list[str] | None
+    prevent_sql_injection: bool | None
+
+
+@dataclass(eq=False)
+class RequestField:
+    node: MappingNode
+    name: str | None
+    name_node: ScalarNode | None
+    field_in: str | None
+    required: bool
+    default: ScalarNode | None
+    description: ScalarNode | None
+    validators: list[Validator]
+
+
+@dataclass(eq=False)
+class McpEntry:
+    """``mcp-tool``, ``mcp-resource`` or ``mcp-prompt`` of an endpoint file."""
+
+    kind: str  # "tool" | "resource" | "prompt"
+    key: ScalarNode
+    node: MappingNode | None
+    name: str | None
+    description: ScalarNode | None
+
+
+@dataclass(eq=False)
+class Template:
+    source: SourceFile
+    mustache: MustacheTemplate
+    reference: ScalarNode  # the ``template-source`` value that names the file
+
+    @property
+    def path(self) -> str:
+        return self.source.path
+
+
+@dataclass(eq=False)
+class Connection:
+    name: str
+    key: ScalarNode
+    node: MappingNode | None
+    init: ScalarNode | None
+    properties: MappingNode | None
+
+
+@dataclass(eq=False)
+class Endpoint:
+    document: Document
+    project: FlapiProject | None = field(repr=False)
+    url_path: ScalarNode | None
+    method: str
+    mcp_tool: McpEntry | None
+    mcp_resource: McpEntry | None
+    mcp_prompt: McpEntry | None
+    request: list[RequestField]
+    template_source: ScalarNode | None
+    template: Template | None
+    connections: list[str]
+    auth: AuthBlock | None
+
+    @property
+    def unit_path(self) -> str:
+        return self.document.path
+
+    @property
+    def mapping(self) -> MappingNode:
+        assert self.document.mapping is not None
+        return self.document.mapping
+
+    @property
+    def is_rest(self) -> bool:
+        return self.url_path is not None
+
+    @property
+    def mcp_entries(self) -> list[McpEntry]:
+        return [e for e in (self.mcp_tool, self.mcp_resource, self.mcp_prompt) if e is not None]
+
+    @property
+    def display_name(self) -> str:
+        for entry in self.mcp_entries:
+            if entry.name:
+                return f"{entry.kind} `{entry.name}`"
+        if self.url_path is not None:
+            return f"endpoint `{self.method} {self.url_path.text}`"
+        return f"endpoint `{self.document.path}`"
+
+
+@dataclass(eq=False)
+class FlapiProject:
+    document: Document
+    template_path: ScalarNode | None
+    template_dir: Path | None  # local, inside the scan root; None when remote or missing
+    connections: list[Connection]
+    cors_key: ScalarNode | None
+    cors: Node | None
+    global_auth: AuthBlock | None
+    mcp: MappingNode | None
+    mcp_auth: AuthBlock | None
+    endpoints: list[Endpoint] = field(default_factory=list)
+    fragments: list[Document] = field(default_factory=list)
+
+    @property
+    def unit_path(self) -> str:
+        return self.document.path
+
+    @property
+    def mapping(self) -> MappingNode:
+        assert self.document.mapping is not None
+        return self.document.mapping

@@ -1,0 +1,102 @@
+"""The whole model and the units rules are applied to.
+
+A rule names a :class:`Target`; the engine hands it each unit of that kind in
+turn. Units are small (one project, one endpoint, one auth block), so an
+internal error in a rule is pinned to one file and the rest still run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Protocol
+
+from mcplint.diagnostics import Diagnostic
+from mcplint.model.clients import ClientConfig
+from mcplint.model.documents import Document
+from mcplint.model.flapi import AuthBlock, Endpoint, FlapiProject
+from mcplint.model.services import FluxbaseConfig, PgEdgeConfig
+from mcplint.source import SourceFile
+from mcplint.span import Span
+
+
+class Target(str, Enum):
+    DIAGNOSTIC = "diagnostic"
+    DOCUMENT = "document"
+    FLAPI_PROJECT = "flapi-project"
+    ENDPOINT = "endpoint"
+    AUTH_BLOCK = "auth-block"
+    CLIENT_CONFIG = "client-config"
+    FLUXBASE = "fluxbase"
+    PGEDGE = "pgedge"
+
+
+class Unit(Protocol):
+    @property
+    def unit_path(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class DiagnosticUnit:
+    diagnostic: Diagnostic
+
+    @property
+    def unit_path(self) -> str:
+        return self.diagnostic.span.path
+
+
+@dataclass(frozen=True)
+class DocumentUnit:
+    document: Document
+
+    @property
+    def unit_path(self) -> str:
+        return self.document.path
+
+
+@dataclass(eq=False)
+class Model:
+    root: Path
+    projects: list[FlapiProject] = field(default_factory=list)
+    standalone_endpoints: list[Endpoint] = field(default_factory=list)
+    client_configs: list[ClientConfig] = field(default_factory=list)
+    fluxbase: list[FluxbaseConfig] = field(default_factory=list)
+    pgedge: list[PgEdgeConfig] = field(default_factory=list)
+    documents: list[Document] = field(default_factory=list)
+    sources: dict[str, SourceFile] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    scope: frozenset[str] = frozenset()
+    secret_spans: set[Span] = field(default_factory=set)
+
+    def endpoints(self) -> list[Endpoint]:
+        """Endpoints of every project, then those found without a main config."""
+        out = [e for p in self.projects for e in p.endpoints]
+        out.extend(self.standalone_endpoints)
+        return out
+
+    def auth_blocks(self) -> list[AuthBlock]:
+        blocks: list[AuthBlock] = []
+        for project in self.projects:
+            blocks.extend(b for b in (project.global_auth, project.mcp_auth) if b is not None)
+        blocks.extend(e.auth for e in self.endpoints() if e.auth is not None)
+        return blocks
+
+    def units(self, target: Target) -> list[Unit]:
+        if target is Target.DIAGNOSTIC:
+            return [DiagnosticUnit(d) for d in self.diagnostics]
+        if target is Target.DOCUMENT:
+            return [DocumentUnit(d) for d in self.documents]
+        if target is Target.FLAPI_PROJECT:
+            return list(self.projects)
+        if target is Target.ENDPOINT:
+            return list(self.endpoints())
+        if target is Target.AUTH_BLOCK:
+            return list(self.auth_blocks())
+        if target is Target.CLIENT_CONFIG:
+            return list(self.client_configs)
+        if target is Target.FLUXBASE:
+            return list(self.fluxbase)
+        if target is Target.PGEDGE:
+            return list(self.pgedge)
+        raise ValueError(f"unknown target {target}")

@@ -1,0 +1,33 @@
+"""GitHub Actions workflow commands: one annotation per finding."""
+
+from __future__ import annotations
+
+from mcplint.engine.runner import Report
+from mcplint.reporters.safe_text import printable
+
+_COMMANDS = {"error": "error", "warning": "warning", "note": "notice"}
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render(report: Report, **_: object) -> str:
+    lines = []
+    for result in report.results:
+        span = result.span
+        props = [
+            f"file={_escape_property(span.path)}",
+            f"line={span.start_line}",
+            f"col={span.start_col}",
+            f"endLine={span.end_line}",
+            f"endColumn={span.end_col}",
+            f"title={_escape_property(f'{result.rule.id} {result.rule.name}')}",
+        ]
+        message = _escape_data(printable(result.message))
+        lines.append(f"::{_COMMANDS[result.level.value]} {','.join(props)}::{message}")
+    return "".join(line + "\n" for line in lines)

@@ -1,0 +1,50 @@
+"""Machine output: one JSON object per finding, versioned by ``schemas/report.schema.json``."""
+
+from __future__ import annotations
+
+import json
+
+from mcplint import __version__
+from mcplint.engine.runner import Report
+
+SCHEMA_VERSION = "1.0"
+
+
+def render(report: Report, **_: object) -> str:
+    findings = []
+    for result in report.results:
+        span = result.span
+        findings.append(
+            {
+                "rule_id": result.rule.id,
+                "rule_name": result.rule.name,
+                "category": result.rule.category,
+                "level": result.level.value,
+                "message": result.message,
+                "path": span.path,
+                "region": {
+                    "start_line": span.start_line,
+                    "start_column": span.start_col,
+                    "end_line": span.end_line,
+                    "end_column": span.end_col,
+                },
+                "logical_location": result.finding.logical_location,
+                "fingerprint": result.fingerprint,
+                "properties": dict(sorted(result.finding.properties.items())),
+            }
+        )
+    counts = {level: sum(1 for r in report.results if r.level.value == level) for level in ("error", "warning", "note")}
+    document = {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "mcplint", "version": __version__},
+        "summary": {
+            "files_scanned": report.files_in_scope,
+            "findings": len(report.results),
+            "errors": counts["error"],
+            "warnings": counts["warning"],
+            "notes": counts["note"],
+            "suppressed": report.suppressed,
+        },
+        "findings": findings,
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,162 @@
+"""SARIF 2.1.0 for GitHub code scanning, built with ``sarif-om``.
+
+The object model comes from sarif-om; serialisation is our own (sarif-om has
+none): camelCase names from each field's ``schema_property_name`` metadata,
+no nulls, values equal to the schema default left out *except* ``level``
+(a result at the default level ``warning`` still says so), keys in a stable
+order. Positions use ``unicodeCodePoints`` columns with an exclusive end.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import attr
+import sarif_om as om
+
+from mcplint import INFORMATION_URI, __version__
+from mcplint.engine.rule import Rule
+from mcplint.engine.runner import FINGERPRINT_KEY, Report, Result
+from mcplint.reporters.line_hash import line_hashes
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+SRCROOT = "%SRCROOT%"
+_ALWAYS_KEEP = {"level"}
+_GITHUB_SEVERITY = {"error": "error", "warning": "warning", "note": "recommendation"}
+
+
+def help_uri(rule: Rule) -> str:
+    return f"{INFORMATION_URI}/blob/main/docs/rules/{rule.id}.md"
+
+
+def _friendly_name(rule: Rule) -> str:
+    """SARIF asks for a Pascal-case friendly name; ours are kebab-case."""
+    return "".join(part.capitalize() for part in re.split(r"[-_]", rule.name))
+
+
+def _descriptor(rule: Rule) -> om.ReportingDescriptor:
+    properties = {
+        "tags": rule.tags,
+        "precision": rule.precision,
+        "security-severity": f"{rule.security_severity:.1f}",
+        "problem.severity": _GITHUB_SEVERITY[rule.level.value],
+        "category": rule.category,
+        "mcplintName": rule.name,
+    }
+    return om.ReportingDescriptor(
+        id=rule.id,
+        name=_friendly_name(rule),
+        short_description=om.MultiformatMessageString(text=rule.short_description),
+        full_description=om.MultiformatMessageString(text=rule.full_description.strip()),
+        help=om.MultiformatMessageString(text=rule.help_text(), markdown=rule.help_markdown()),
+        help_uri=help_uri(rule),
+        default_configuration=om.ReportingConfiguration(level=rule.level.value),
+        properties=properties,
+    )
+
+
+def _location(span: Any, message: str | None = None, location_id: int | None = None) -> om.Location:
+    region = om.Region(
+        start_line=span.start_line,
+        start_column=span.start_col,
+        end_line=span.end_line,
+        end_column=span.end_col,
+    )
+    return om.Location(
+        id=location_id if location_id is not None else -1,
+        physical_location=om.PhysicalLocation(
+            artifact_location=om.ArtifactLocation(uri=_uri(span.path), uri_base_id=SRCROOT),
+            region=region,
+        ),
+        message=om.Message(text=message) if message else None,
+    )
+
+
+def _uri(path: str) -> str:
+    """A relative URI reference: percent-encode what is not allowed in a path."""
+    from urllib.parse import quote
+
+    return quote(path, safe="/-._~!$&'()*+,;=:@")
+
+
+def _result(result: Result, rule_index: int, hashes: dict[int, str] | None) -> om.Result:
+    fingerprints = {FINGERPRINT_KEY: result.fingerprint}
+    if hashes and result.span.start_line in hashes:
+        fingerprints["primaryLocationLineHash"] = hashes[result.span.start_line]
+    related = [
+        _location(r.span, r.message, location_id=i) for i, r in enumerate(result.finding.related, start=1)
+    ]
+    properties = dict(sorted(result.finding.properties.items()))
+    if result.finding.logical_location:
+        properties["logicalLocation"] = result.finding.logical_location
+    return om.Result(
+        rule_id=result.rule.id,
+        rule_index=rule_index,
+        level=result.level.value,
+        message=om.Message(text=result.message),
+        locations=[_location(result.span)],
+        related_locations=related or None,
+        partial_fingerprints=fingerprints,
+        properties=properties or None,
+    )
+
+
+def build_log(report: Report, category: str = "mcplint") -> om.SarifLog:
+    rules = list(report.rules)  # every result's rule ran, so it is among them
+    index = {rule.id: i for i, rule in enumerate(rules)}
+    hashes: dict[str, dict[int, str]] = {}
+    for result in report.results:
+        path = result.span.path
+        if path not in hashes and path in report.sources:
+            hashes[path] = line_hashes(report.sources[path].hash_text)
+    run = om.Run(
+        tool=om.Tool(
+            driver=om.ToolComponent(
+                name="mcplint",
+                version=__version__,
+                semantic_version=__version__,
+                information_uri=INFORMATION_URI,
+                rules=[_descriptor(rule) for rule in rules],
+            )
+        ),
+        automation_details=om.RunAutomationDetails(id=f"{category.rstrip('/')}/"),
+        original_uri_base_ids={
+            SRCROOT: om.ArtifactLocation(
+                description=om.Message(text="The root of the scanned repository; result paths are relative to it.")
+            )
+        },
+        column_kind="unicodeCodePoints",
+        invocations=[om.Invocation(execution_successful=report.internal_errors == 0)],
+        results=[_result(r, index[r.rule.id], hashes.get(r.span.path)) for r in report.results],
+    )
+    return om.SarifLog(version="2.1.0", schema_uri=SARIF_SCHEMA, runs=[run])
+
+
+def to_json_data(value: Any) -> Any:
+    """Serialise sarif-om objects: camelCase keys, no nulls, defaults omitted but ``level``."""
+    if attr.has(type(value)):
+        out: dict[str, Any] = {}
+        for field in attr.fields(type(value)):
+            item = getattr(value, field.name)
+            if item is None:
+                continue
+            default = field.default
+            if isinstance(default, attr.Factory):  # type: ignore[arg-type]
+                default = attr.NOTHING if default.takes_self else default.factory()
+            if field.name not in _ALWAYS_KEEP and default is not attr.NOTHING and item == default:
+                continue
+            out[field.metadata.get("schema_property_name", field.name)] = to_json_data(item)
+        return out
+    if isinstance(value, dict):
+        return {str(k): to_json_data(v) for k, v in value.items() if v is not None}
+    if isinstance(value, (list, tuple)):
+        return [to_json_data(v) for v in value]
+    return value
+
+
+def render(report: Report, category: str = "mcplint", **_: object) -> str:
+    data = to_json_data(build_log(report, category))
+    ordered = {"$schema": data.pop("$schema"), "version": data.pop("version"), **data}
+    return json.dumps(ordered, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,93 @@
+"""Human output: ``path:line:col: ID level message``, an excerpt with a caret, a summary."""
+
+from __future__ import annotations
+
+from mcplint.engine.runner import Report, Result
+from mcplint.reporters.safe_text import printable
+from mcplint.span import Span
+
+_MAX_EXCERPT = 120
+_COLOURS = {"error": "\033[1;31m", "warning": "\033[1;33m", "note": "\033[1;36m"}
+_BOLD, _RESET = "\033[1m", "\033[0m"
+
+
+def render(report: Report, colour: bool = False) -> str:
+    out: list[str] = []
+    for result in report.results:
+        out.extend(_result(report, result, colour))
+    out.append(_summary(report, colour))
+    return "\n".join(out) + "\n"
+
+
+def _paint(text: str, code: str, colour: bool) -> str:
+    return f"{code}{text}{_RESET}" if colour else text
+
+
+def _result(report: Report, result: Result, colour: bool) -> list[str]:
+    span = result.span
+    level = result.level.value
+    head = (
+        f"{_paint(f'{span.path}:{span.start_line}:{span.start_col}:', _BOLD, colour)} "
+        f"{_paint(result.rule.id, _COLOURS[level], colour)} {level} {printable(result.message)}"
+    )
+    lines = [head]
+    lines.extend(_excerpt(report, result))
+    lines.append("")
+    return lines
+
+
+def _masked_line(report: Report, result: Result, line_no: int) -> str | None:
+    source = report.sources.get(result.span.path)
+    if source is None or line_no > source.lines.line_count:
+        return None
+    start = source.lines.line_start(line_no)
+    text = list(source.line_text(line_no))
+    secrets = set(report.secret_spans)
+    if result.finding.secret:
+        secrets.add(result.span)
+    for secret in secrets:
+        if secret.path != result.span.path:
+            continue
+        lo = max(secret.start_offset - start, 0)
+        hi = min(secret.end_offset - start, len(text))
+        for i in range(lo, hi):
+            text[i] = "*"
+    return printable("".join(text).replace("\t", " "))
+
+
+def _excerpt(report: Report, result: Result) -> list[str]:
+    span: Span = result.span
+    line = _masked_line(report, result, span.start_line)
+    if line is None or (span.is_empty and span.start_offset == 0 and not line.strip()):
+        return []
+    first = span.start_col - 1
+    last = span.end_col - 1 if span.end_line == span.start_line else len(line.rstrip())
+    last = max(last, first + 1)
+    offset = 0
+    if len(line) > _MAX_EXCERPT:  # show a window around the span
+        offset = max(0, min(first - 20, len(line) - _MAX_EXCERPT))
+        line = ("…" if offset else "") + line[offset : offset + _MAX_EXCERPT] + "…"
+        shift = 1 if offset else 0
+        first, last = first - offset + shift, min(last - offset + shift, _MAX_EXCERPT + shift)
+    gutter = " " * len(str(span.start_line))
+    caret = " " * first + "^" * max(1, min(last, len(line) + 1) - first)
+    return [f"{gutter} |", f"{span.start_line} | {line.rstrip()}", f"{gutter} | {caret}"]
+
+
+def _summary(report: Report, colour: bool) -> str:
+    counts = {"error": 0, "warning": 0, "note": 0}
+    for result in report.results:
+        counts[result.level.value] += 1
+    total = len(report.results)
+    files = len({r.span.path for r in report.results})
+    scanned = f"{report.files_in_scope} file{'s' if report.files_in_scope != 1 else ''} scanned"
+    suppressed = f", {report.suppressed} suppressed" if report.suppressed else ""
+    if not total:
+        return _paint(f"No findings ({scanned}{suppressed}).", _BOLD, colour)
+    parts = ", ".join(f"{n} {k}{'s' if n != 1 else ''}" for k, n in counts.items() if n)
+    return _paint(
+        f"Found {total} finding{'s' if total != 1 else ''} ({parts}) in {files} file"
+        f"{'s' if files != 1 else ''} ({scanned}{suppressed}).",
+        _BOLD,
+        colour,
+    )

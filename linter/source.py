@@ -1,0 +1,148 @@
+"""Reading files safely and keeping their text with a line index.
+
+A repository under review may be hostile: files can be huge, binary, in odd
+encodings or unreadable. :func:`read_source` turns each of those into a
+diagnostic instead of an exception, and never reads more than the size bound.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mcplint.diagnostics import Diagnostic, DiagnosticKind, file_span
+from mcplint.span import LineIndex, Span
+
+DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
+_BINARY_SNIFF = 8192
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+@dataclass
+class SourceFile:
+    """The decoded text of one file, addressed by its path relative to the root."""
+
+    path: str
+    abs_path: Path
+    text: str
+    # The text as GitHub's fingerprinting reads it (UTF-8 with replacement,
+    # BOM kept) when that differs from ``text``; None when identical.
+    hash_text_override: str | None = None
+    lines: LineIndex = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.lines = LineIndex(self.text)
+
+    @property
+    def hash_text(self) -> str:
+        return self.text if self.hash_text_override is None else self.hash_text_override
+
+    def span(self, start: int, end: int) -> Span:
+        """Span of the code-point range ``[start, end)`` of this file's text."""
+        end = max(start, end)
+        sl, sc = self.lines.position(start)
+        el, ec = self.lines.position(end)
+        return Span(self.path, sl, sc, el, ec, start, end)
+
+    def line_text(self, line: int) -> str:
+        start = self.lines.line_start(line)
+        return self.text[start : self.lines.line_end(line, self.text)]
+
+    @property
+    def suffix(self) -> str:
+        return self.abs_path.suffix.lower()
+
+
+def decode_bytes(data: bytes) -> tuple[str, str | None, int | None]:
+    """Decode file bytes: returns (text, hash_text_override, first_bad_byte).
+
+    A byte-order mark selects the encoding; otherwise UTF-8 is assumed and
+    invalid sequences are replaced, reporting the first bad byte offset.
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            text = data[len(bom) :].decode(encoding, errors="replace")
+            return text, data.decode("utf-8", errors="replace"), None
+    try:
+        return data.decode("utf-8"), None, None
+    except UnicodeDecodeError as exc:
+        return data.decode("utf-8", errors="replace"), None, exc.start
+
+
+def looks_binary(data: bytes) -> bool:
+    """NUL bytes near the start mean binary, unless a UTF-16/32 BOM explains them."""
+    head = data[:_BINARY_SNIFF]
+    if any(head.startswith(bom) for bom, _ in _BOMS):
+        return False
+    return b"\x00" in head
+
+
+def read_source(
+    abs_path: Path, rel_path: str, max_size: int = DEFAULT_MAX_FILE_SIZE
+) -> tuple[SourceFile | None, list[Diagnostic]]:
+    """Read and decode one file; on failure return None and a skipped-file note."""
+
+    def skipped(reason: str) -> tuple[None, list[Diagnostic]]:
+        return None, [Diagnostic(DiagnosticKind.SKIPPED_FILE, file_span(rel_path), reason)]
+
+    try:
+        size = os.stat(abs_path).st_size
+        if size > max_size:
+            return skipped(
+                f"file skipped: {size} bytes is over the size bound of {max_size} bytes"
+                " (set `max-file-size` to raise it)"
+            )
+        with open(abs_path, "rb") as handle:
+            data = handle.read(max_size + 1)
+    except PermissionError:
+        return skipped("file skipped: permission denied")
+    except IsADirectoryError:
+        return skipped("file skipped: is a directory")
+    except OSError as exc:
+        return skipped(f"file skipped: cannot be read ({exc.strerror or type(exc).__name__})")
+    if len(data) > max_size:  # grew while we looked
+        return skipped(f"file skipped: over the size bound of {max_size} bytes")
+    if looks_binary(data):
+        return skipped("file skipped: binary content (NUL bytes)")
+    text, hash_override, bad_byte = decode_bytes(data)
+    clean = _neutralise_markers(text)
+    if clean is not text and hash_override is None:
+        hash_override = text
+    source = SourceFile(rel_path, abs_path, clean, hash_override)
+    diagnostics: list[Diagnostic] = []
+    if bad_byte is not None:
+        diagnostics.append(
+            Diagnostic(
+                DiagnosticKind.DECODE_WARNING,
+                file_span(rel_path),
+                f"invalid UTF-8 at byte {bad_byte}; undecodable bytes were replaced with U+FFFD",
+            )
+        )
+    return source, diagnostics
+
+
+def source_from_text(rel_path: str, text: str, abs_path: Path | None = None) -> SourceFile:
+    """A SourceFile for text that is not on disk (tests, rule examples)."""
+    return SourceFile(rel_path, abs_path or Path(rel_path), _neutralise_markers(text))
+
+
+def _neutralise_markers(text: str) -> str:
+    """Replace the private-use characters mcplint uses as internal markers.
+
+    The flAPI pre-processor marks ``{{env.X}}`` references with U+E000/U+E001
+    so that positions stay exact; a file that already contains those code
+    points could otherwise forge a reference. They carry no meaning in any
+    configuration, so U+FFFD (same length) stands in for them.
+    """
+    if "\ue000" in text or "\ue001" in text:
+        return text.replace("\ue000", "\ufffd").replace("\ue001", "\ufffd")
+    return text

@@ -1,0 +1,1 @@
+"""Files mcplint (and flAPI) cannot read as intended."""

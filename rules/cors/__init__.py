@@ -1,0 +1,1 @@
+"""Cross-origin resource sharing: who may call the API from a browser."""

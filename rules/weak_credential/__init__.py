@@ -1,0 +1,1 @@
+"""Basic-auth passwords that flAPI stores or checks in a weak or broken way."""

@@ -1,0 +1,96 @@
+"""How flAPI treats a stored basic-auth password (flapi-semantics.md §6).
+
+Shared by the weak-credential rules so that each password gets exactly one
+classification and therefore at most one finding.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+from typing import Iterator
+
+from mcplint.engine.rule import Finding, RelatedLocation
+from mcplint.model import AuthBlock, BasicUser
+from mcplint.model.secrets import SecretValue
+
+_PBKDF2 = re.compile(r"^\$pbkdf2-sha256\$[0-9]+\$[A-Za-z0-9_-]+\$[A-Za-z0-9_-]+$")
+_MD5 = re.compile(r"^[0-9a-fA-F]{32}$")
+_BCRYPT = re.compile(r"^\$2[aby]\$")
+_SHELL_VAR = re.compile(r"\$\{[^}]*\}|^\$[A-Z_][A-Z0-9_]*$")
+
+
+class Kind(Enum):
+    REFERENCE = "reference"  # {{env.X}}: classified at run time, not here
+    PBKDF2 = "pbkdf2"  # strong
+    MD5 = "md5"
+    BCRYPT = "bcrypt"  # recognised, never verifies
+    UNEXPANDED = "unexpanded"  # ${VAR}: flAPI never expands it
+    APR1 = "apr1"  # Apache MD5: flAPI compares it as plaintext
+    EMPTY = "empty"
+    PLAINTEXT = "plaintext"
+
+
+def classify(secret: SecretValue) -> Kind:
+    if secret.env_refs:
+        return Kind.REFERENCE
+    value = secret.reveal()
+    if _PBKDF2.match(value):
+        return Kind.PBKDF2
+    if _MD5.match(value):
+        return Kind.MD5
+    if _BCRYPT.match(value):
+        return Kind.BCRYPT
+    if _SHELL_VAR.search(value):
+        return Kind.UNEXPANDED
+    if value.startswith("$apr1$"):
+        return Kind.APR1
+    if not value:
+        return Kind.EMPTY
+    return Kind.PLAINTEXT
+
+
+@dataclass(frozen=True)
+class Hit:
+    block: AuthBlock
+    user: BasicUser
+    password: SecretValue
+    kind: Kind
+
+    @property
+    def who(self) -> str:
+        return f"user `{self.user.username}`" if self.user.username else "a user without a name"
+
+    @property
+    def where(self) -> str:
+        return f"`{self.block.location_name}`"
+
+    def finding(self, message: str) -> Finding:
+        return Finding(
+            span=self.password.span,
+            message=message,
+            logical_location=self.password.logical_path,
+            secret=True,
+            related=_include_site(self.block, self.password),
+        )
+
+
+def hits(block: AuthBlock, *kinds: Kind) -> Iterator[Hit]:
+    for user in block.users:
+        if user.password is None:
+            continue
+        kind = classify(user.password)
+        if kind in kinds:
+            yield Hit(block, user, user.password, kind)
+
+
+def _include_site(block: AuthBlock, password: SecretValue) -> tuple[RelatedLocation, ...]:
+    """When the password came in through an include, point at the directive too."""
+    if password.span.path == block.document.path:
+        return ()
+    return tuple(
+        RelatedLocation(inc.span, f"included into {block.document.path} here")
+        for inc in block.document.includes
+        if inc.fragment_path == password.span.path
+    )
