@@ -78,12 +78,10 @@ def check(
     sarif_category: str,
 ) -> None:
     """Lint PATHS (files or folders; default: the current folder)."""
+    from mcplint.api import lint, resolve_settings
     from mcplint.config import ConfigError, load_config
-    from mcplint.discovery import DiscoveryError, FileAccess, choose_root, discover
+    from mcplint.discovery import DiscoveryError
     from mcplint.engine.registry import SelectorError, default_registry
-    from mcplint.engine.rule import Level
-    from mcplint.engine.runner import EngineSettings, run
-    from mcplint.model.builder import build_model
     from mcplint.reporters import get_reporter
 
     cwd = Path.cwd()
@@ -93,33 +91,16 @@ def check(
         _fail(str(exc))
     registry = default_registry()
     try:
-        rules = registry.select(
-            _split(select) or config.select,
-            config.ignore + _split(ignore),
-            extend=config.extend_select + _split(extend_select),
+        rules, settings = resolve_settings(
+            config, registry, _split(select), _split(ignore), _split(extend_select)
         )
-        levels = {}
-        for key, value in config.levels.items():
-            rule = registry.get(key)
-            if rule is None:
-                raise SelectorError(f"`levels` names unknown rule {key!r}")
-            levels[rule.id] = Level(value)
-        per_file = {
-            glob: {rule_id for selector in selectors for rule_id in registry.resolve(selector)}
-            for glob, selectors in config.per_file_ignores.items()
-        }
     except SelectorError as exc:
         _fail(str(exc))
-
-    given = list(paths) or [cwd]
-    root = choose_root(given, cwd)
-    access = FileAccess(root, tuple(config.exclude) + exclude, config.max_file_size)
     try:
-        discovery = discover(given, access)
+        outcome = lint(list(paths), cwd, config, registry, rules, settings, exclude)
     except DiscoveryError as exc:
         _fail(str(exc))
-    model = build_model(discovery)
-    report = run(model, rules, registry, EngineSettings(levels=levels, per_file_ignores=per_file))
+    report, model = outcome.report, outcome.model
 
     options: dict[str, Any] = {}
     if output_format == "text":
@@ -128,7 +109,7 @@ def check(
         options["category"] = sarif_category
     text = get_reporter(output_format)(report, **options)
     if output is not None:
-        _write_output(output, text, model.sources.values(), root)
+        _write_output(output, text, model.sources.values())
     else:
         click.echo(text, nl=False)
 
@@ -149,7 +130,7 @@ def _want_colour(flag: bool | None, output: Path | None) -> bool:
     return sys.stdout.isatty()
 
 
-def _write_output(output: Path, text: str, sources: Any, root: Path) -> None:
+def _write_output(output: Path, text: str, sources: Any) -> None:
     """Write the report, refusing to clobber a scanned file or to follow a symlink."""
     target = Path(os.path.abspath(output))
     if target.is_symlink():

@@ -1,0 +1,77 @@
+"""A small programmatic interface: lint paths and get a report.
+
+The command line is a thin layer over :func:`lint`; tests and integrations
+use it directly. Nothing here prints or exits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mcplint.config import Config
+from mcplint.discovery import FileAccess, choose_root, discover
+from mcplint.engine.registry import Registry, default_registry
+from mcplint.engine.rule import Level, Rule
+from mcplint.engine.runner import EngineSettings, Report, run
+from mcplint.model.builder import build_model
+from mcplint.model.model import Model
+
+
+@dataclass
+class LintRun:
+    report: Report
+    model: Model
+    rules: list[Rule] = field(default_factory=list)
+
+
+def resolve_settings(config: Config, registry: Registry, cli_select: list[str] | None = None,
+                     cli_ignore: list[str] | None = None, cli_extend: list[str] | None = None
+                     ) -> tuple[list[Rule], EngineSettings]:
+    """Rules to run and engine settings from a config plus command-line overrides.
+
+    Raises :class:`~mcplint.engine.registry.SelectorError` for unknown selectors.
+    """
+    from mcplint.engine.registry import SelectorError
+
+    rules = registry.select(
+        cli_select or config.select,
+        config.ignore + (cli_ignore or []),
+        extend=config.extend_select + (cli_extend or []),
+    )
+    levels: dict[str, Level] = {}
+    for key, value in config.levels.items():
+        rule = registry.get(key)
+        if rule is None:
+            raise SelectorError(f"`levels` names unknown rule {key!r}")
+        levels[rule.id] = Level(value)
+    per_file = {
+        glob: {rule_id for selector in selectors for rule_id in registry.resolve(selector)}
+        for glob, selectors in config.per_file_ignores.items()
+    }
+    return rules, EngineSettings(levels=levels, per_file_ignores=per_file)
+
+
+def lint(
+    paths: list[Path],
+    cwd: Path,
+    config: Config | None = None,
+    registry: Registry | None = None,
+    rules: list[Rule] | None = None,
+    settings: EngineSettings | None = None,
+    extra_exclude: tuple[str, ...] = (),
+) -> LintRun:
+    """Lint ``paths`` (default: ``cwd``) and return the report and the model.
+
+    Raises :class:`~mcplint.discovery.DiscoveryError` for paths that do not exist.
+    """
+    config = config or Config()
+    registry = registry or default_registry()
+    if rules is None or settings is None:
+        chosen, resolved = resolve_settings(config, registry)
+        rules = chosen if rules is None else rules
+        settings = resolved if settings is None else settings
+    given = list(paths) or [cwd]
+    access = FileAccess(choose_root(given, cwd), tuple(config.exclude) + extra_exclude, config.max_file_size)
+    model = build_model(discover(given, access))
+    return LintRun(run(model, rules, registry, settings), model, rules)
