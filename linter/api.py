@@ -71,7 +71,7 @@ def lint(
         chosen, resolved = resolve_settings(config, registry)
         rules = chosen if rules is None else rules
         settings = resolved if settings is None else settings
-    given = list(paths) or [cwd]
+    given = [p if p.is_absolute() else cwd / p for p in paths] or [cwd]
     access = FileAccess(choose_root(given, cwd), tuple(config.exclude) + extra_exclude, config.max_file_size)
     model = build_model(discover(given, access))
     return LintRun(run(model, rules, registry, settings), model, rules)

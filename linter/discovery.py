@@ -40,13 +40,19 @@ SKIPPED_DIRS = frozenset(
 
 @dataclass
 class FileAccess:
-    """All file reads go through here: root containment, excludes, size bound, caching."""
+    """All file reads go through here: root containment, size bound, caching.
+
+    ``exclude`` decides what :meth:`walk` yields (what is in scope); a context
+    file that an in-scope file names (an include, a template) is still read,
+    because flAPI reads it too.
+    """
 
     root: Path
     exclude: tuple[str, ...] = ()
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     diagnostics: list[Diagnostic] = field(default_factory=list)
     _cache: dict[str, SourceFile | None] = field(default_factory=dict)
+    _noted: set[str] = field(default_factory=set)
     _root_real: str = ""
 
     def __post_init__(self) -> None:
@@ -70,6 +76,10 @@ class FileAccess:
         return bool(self.exclude) and matches_any(self.exclude, rel)
 
     def note(self, rel: str, message: str) -> None:
+        """Record that ``rel`` was skipped (once per path, whoever asks first)."""
+        if rel in self._noted:
+            return
+        self._noted.add(rel)
         self.diagnostics.append(Diagnostic(DiagnosticKind.SKIPPED_FILE, file_span(rel), message))
 
     def read(self, path: Path | str) -> SourceFile | None:
@@ -80,20 +90,40 @@ class FileAccess:
             return self._cache[rel]
         source: SourceFile | None = None
         if not self.lexically_inside_root(abs_path) or not self.inside_root(abs_path):
-            self.note(rel, "file skipped: it lies outside the scanned root")
+            self.note(rel, "skipped: the file lies outside the scanned root")
         else:
             source, problems = read_source(abs_path, rel, self.max_file_size)
             self.diagnostics.extend(problems)
         self._cache[rel] = source
         return source
 
+    def _skipped_folder(self, path: Path) -> bool:
+        """VCS/dependency folders are skipped by name, also when reached through a symlink."""
+        if path.name in SKIPPED_DIRS:
+            return True
+        real = Path(os.path.realpath(path))
+        try:
+            parts = real.relative_to(self._root_real).parts
+        except ValueError:
+            parts = (real.name,)
+        return any(part in SKIPPED_DIRS for part in parts)
+
     def walk(self, start: Path, suffixes: tuple[str, ...] = LINTED_SUFFIXES) -> list[Path]:
-        """Files below ``start`` with one of ``suffixes``, sorted, each real file once."""
-        found: list[tuple[str, bool, Path]] = []  # (real path, via symlink, path)
+        """Files below ``start`` with one of ``suffixes``, sorted, each real file once.
+
+        Real folders are walked before folders reached through symlinks, so a
+        file reachable both ways keeps its own name; a symlinked folder whose
+        target was already walked is skipped, which also ends symlink loops.
+        """
+        found: list[tuple[str, bool, Path]] = []  # (real path, reached through a symlink, path)
         visited_dirs: set[str] = set()
-        stack = [Path(os.path.abspath(start))]
-        while stack:
-            directory = stack.pop()
+        stack: list[tuple[Path, bool]] = [(Path(os.path.abspath(start)), False)]
+        linked: list[tuple[Path, bool]] = []  # symlinked folders, walked once the real ones are done
+        while stack or linked:
+            if not stack:
+                linked.sort(key=lambda item: self.rel(item[0]), reverse=True)
+                stack.append(linked.pop())
+            directory, via_link = stack.pop()
             real_dir = os.path.realpath(directory)
             if real_dir in visited_dirs:
                 continue
@@ -101,7 +131,7 @@ class FileAccess:
             try:
                 entries = sorted(os.scandir(directory), key=lambda e: e.name, reverse=True)
             except OSError as exc:
-                self.note(self.rel(directory), f"folder skipped: {exc.strerror or type(exc).__name__}")
+                self.note(self.rel(directory), f"skipped: folder cannot be read ({exc.strerror or type(exc).__name__})")
                 continue
             for entry in entries:
                 path = Path(entry.path)
@@ -119,10 +149,10 @@ class FileAccess:
                     self.note(rel, f"skipped: {exc.strerror or type(exc).__name__}")
                     continue
                 if is_dir:
-                    if entry.name not in SKIPPED_DIRS:
-                        stack.append(path)
+                    if not self._skipped_folder(path):
+                        (linked if is_link else stack).append((path, via_link or is_link))
                 elif is_file and path.suffix.lower() in suffixes:
-                    found.append((os.path.realpath(path), is_link, path))
+                    found.append((os.path.realpath(path), via_link or is_link, path))
         # A file reachable twice (through a symlink) is linted once, under its own name.
         best: dict[str, tuple[bool, str, Path]] = {}
         for real, is_link, path in found:

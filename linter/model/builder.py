@@ -261,15 +261,21 @@ class _Builder:
         for project in list(self.model.projects):
             if project.template_dir is None:
                 continue
-            for path in self._endpoint_candidates(project, files, in_scope):
+            candidates, to_verify = self._endpoint_candidates(project, files, in_scope)
+            for path in candidates:
                 document = self.document(path)
-                if document is None:
+                if document is None or document.root is None:
                     continue
-                owned.add(document.path)
                 if classify.is_endpoint(document.root):
-                    project.endpoints.append(self._endpoint(document, project))
-                elif document.format == "yaml" and not classify.is_main_config(document.root):
+                    endpoint = self._endpoint(document, project)
+                    if path in to_verify and not self._references_scope(endpoint, in_scope):
+                        continue
+                    project.endpoints.append(endpoint)
+                elif path in to_verify or classify.is_main_config(document.root):
+                    continue
+                else:
                     project.fragments.append(document)
+                owned.add(document.path)
         for path in files:
             rel = self.access.rel(path)
             document = self.documents.get(rel)
@@ -278,29 +284,40 @@ class _Builder:
             if classify.is_endpoint(document.root):
                 self.model.standalone_endpoints.append(self._endpoint(document, None))
 
-    def _endpoint_candidates(self, project: FlapiProject, files: list[Path], in_scope: set[str]) -> list[Path]:
-        """All YAML below the template folder, or only what in-scope files need."""
+    def _endpoint_candidates(
+        self, project: FlapiProject, files: list[Path], in_scope: set[str]
+    ) -> tuple[list[Path], set[Path]]:
+        """YAML files below the template folder to parse, and those still to verify.
+
+        With the main config in scope, everything below ``template.path``. Else
+        only in-scope YAML there, plus endpoint files whose text names an
+        in-scope file (a ``template-source`` or an include target); those are
+        parsed and kept only if the reference really resolves to that file.
+        """
         assert project.template_dir is not None
         everything = self.access.walk(project.template_dir, YAML_SUFFIXES)
         if project.document.path in in_scope:
-            return everything
-        wanted: set[Path] = set()
+            return everything, set()
         prefix = str(project.template_dir) + os.sep
-        names: list[str] = []
-        for path in files:
-            if not os.path.abspath(path).startswith(prefix):
+        given = {p for p in files if os.path.abspath(p).startswith(prefix) and p.suffix.lower() in YAML_SUFFIXES}
+        names = sorted({p.name for p in files})
+        mentions = re.compile("|".join(rf"(?<![\w.-]){re.escape(n)}(?![\w.-])" for n in names)) if names else None
+        to_verify: set[Path] = set()
+        for path in everything:
+            if path in given or mentions is None:
                 continue
-            if path.suffix.lower() in YAML_SUFFIXES:
-                wanted.add(path)
-            names.append(path.name)
-        if names:
-            for path in everything:
-                if path in wanted:
-                    continue
-                source = self.access.read(path)
-                if source is not None and any(name in source.text for name in names):
-                    wanted.add(path)
-        return [p for p in everything if p in wanted]
+            source = self.access.read(path)
+            if source is not None and mentions.search(source.text):
+                to_verify.add(path)
+        return [p for p in everything if p in given or p in to_verify], to_verify
+
+
+    @staticmethod
+    def _references_scope(endpoint: Endpoint, in_scope: set[str]) -> bool:
+        """Whether the endpoint's template or one of its includes is an in-scope file."""
+        if endpoint.template is not None and endpoint.template.path in in_scope:
+            return True
+        return any(inc.fragment_path in in_scope for inc in endpoint.document.includes)
 
     def _classify_others(self, files: list[Path]) -> None:
         for path in files:

@@ -15,10 +15,13 @@ IncludeRecord = IncludeDirective
 class Document:
     """One YAML or JSON file after loading (and flAPI pre-processing, if any)."""
 
-    source: SourceFile
-    root: Node | None
-    format: str  # "yaml" or "json"
+    source: SourceFile = field(repr=False)
+    root: Node | None = field(repr=False)  # may hold secrets; never repr it
+    format: str = "yaml"  # "yaml" or "json"
     includes: list[IncludeRecord] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        return f"Document({self.source.path!r}, {self.format})"
 
     @property
     def path(self) -> str:

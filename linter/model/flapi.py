@@ -19,7 +19,7 @@ from mcplint.tree import MappingNode, Node, ScalarNode
 
 @dataclass(eq=False)
 class BasicUser:
-    node: MappingNode
+    node: MappingNode = field(repr=False)  # holds the password text; never repr it
     username: str | None
     password: SecretValue | None
     password_key: ScalarNode | None
@@ -30,10 +30,10 @@ class BasicUser:
 class AuthBlock:
     """An ``auth`` block: endpoint ``auth``, ``mcp.auth`` or the global ``auth``."""
 
-    key: ScalarNode
-    node: Node
+    key: ScalarNode = field(repr=False)
+    node: Node = field(repr=False)  # holds password texts; never repr it
     scope: str  # "endpoint" | "mcp" | "global"
-    document: Document  # the endpoint or main file the block belongs to (after includes)
+    document: Document = field(repr=False)  # the owning endpoint or main file, after includes
     enabled: bool | None
     type: str | None
     users: list[BasicUser]
@@ -108,7 +108,7 @@ class Connection:
 
 @dataclass(eq=False)
 class Endpoint:
-    document: Document
+    document: Document = field(repr=False)
     project: FlapiProject | None = field(repr=False)
     url_path: ScalarNode | None
     method: str
@@ -150,7 +150,7 @@ class Endpoint:
 
 @dataclass(eq=False)
 class FlapiProject:
-    document: Document
+    document: Document = field(repr=False)
     template_path: ScalarNode | None
     template_dir: Path | None  # local, inside the scan root; None when remote or missing
     connections: list[Connection]
