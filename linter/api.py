@@ -6,11 +6,12 @@ use it directly. Nothing here prints or exits.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from mcplint.config import Config
-from mcplint.discovery import FileAccess, choose_root, discover
+from mcplint.discovery import DiscoveryError, FileAccess, choose_root, discover
 from mcplint.engine.registry import Registry, default_registry
 from mcplint.engine.rule import Level, Rule
 from mcplint.engine.runner import EngineSettings, Report, run
@@ -72,6 +73,9 @@ def lint(
         rules = chosen if rules is None else rules
         settings = resolved if settings is None else settings
     given = [p if p.is_absolute() else cwd / p for p in paths] or [cwd]
+    for shown, path in zip(paths, given):
+        if not os.path.lexists(path):
+            raise DiscoveryError(f"path does not exist: {shown}")
     access = FileAccess(choose_root(given, cwd), tuple(config.exclude) + extra_exclude, config.max_file_size)
     model = build_model(discover(given, access))
     return LintRun(run(model, rules, registry, settings), model, rules)

@@ -70,8 +70,12 @@ def decode_bytes(data: bytes) -> tuple[str, str | None, int | None]:
     """
     for bom, encoding in _BOMS:
         if data.startswith(bom):
-            text = data[len(bom) :].decode(encoding, errors="replace")
-            return text, data.decode("utf-8", errors="replace"), None
+            body = data[len(bom) :]
+            try:
+                text, bad = body.decode(encoding), None
+            except UnicodeDecodeError as exc:
+                text, bad = body.decode(encoding, errors="replace"), exc.start + len(bom)
+            return text, data.decode("utf-8", errors="replace"), bad
     try:
         return data.decode("utf-8"), None, None
     except UnicodeDecodeError as exc:
@@ -81,7 +85,7 @@ def decode_bytes(data: bytes) -> tuple[str, str | None, int | None]:
 def looks_binary(data: bytes) -> bool:
     """NUL bytes near the start mean binary, unless a UTF-16/32 BOM explains them."""
     head = data[:_BINARY_SNIFF]
-    if any(head.startswith(bom) for bom, _ in _BOMS):
+    if any(head.startswith(bom) for bom, encoding in _BOMS if encoding != "utf-8"):
         return False
     return b"\x00" in head
 
@@ -132,7 +136,8 @@ def read_source(
 
 def source_from_text(rel_path: str, text: str, abs_path: Path | None = None) -> SourceFile:
     """A SourceFile for text that is not on disk (tests, rule examples)."""
-    return SourceFile(rel_path, abs_path or Path(rel_path), _neutralise_markers(text))
+    clean = _neutralise_markers(text)
+    return SourceFile(rel_path, abs_path or Path(rel_path), clean, None if clean is text else text)
 
 
 def _neutralise_markers(text: str) -> str:

@@ -91,7 +91,10 @@ class _Parser:
                 raise _SyntaxError("invalid escape in string", start) from None
             return ScalarNode(span, path, value, value, '"')
         if kind == "number":
-            value = json.loads(raw)
+            try:
+                value: object = json.loads(raw)
+            except ValueError:  # more digits than Python converts; keep the text
+                value = raw
             return ScalarNode(span, path, raw, value, None)
         return ScalarNode(span, path, raw, _LITERALS[raw], None)
 
@@ -154,7 +157,8 @@ class _Parser:
             if isinstance(node, MappingNode):
                 if kind != "string":
                     raise _SyntaxError(f"expected a string key, found {raw!r}", tok_start)
-                key = self._scalar(kind, raw, tok_start, node.path + (json.loads(raw),))
+                key = self._scalar(kind, raw, tok_start, node.path)
+                key.path = node.path + (key.text,)
                 colon = self._next()
                 if colon is None or colon[1] != ":":
                     raise _SyntaxError("expected ':' after the key", colon[2] if colon else len(self.text))

@@ -194,15 +194,13 @@ def _make_tag(
     if triple:
         kind, inner_offset = TagKind.TRIPLE, 1
     else:
-        stripped = len(body) - len(body.lstrip())
-        sigil = body[stripped : stripped + 1]
-        kind = _SIGILS.get(sigil, TagKind.VARIABLE)
-        inner_offset = stripped + 1 if kind is not TagKind.VARIABLE else 0
-        if kind is TagKind.TRIPLE:  # {{{ with custom delimiters: `<%{ x }%>`
-            if not body.rstrip().endswith("}"):
-                errors.append(TemplateError(start, end, "raw tag `{` is not closed with `}`"))
-                return None
-            body = body.rstrip()[:-1]
+        # Crow reads the character right after the opening delimiter as the
+        # sigil: `{{ #a }}` is a variable named `#a`, not a section.
+        kind = _SIGILS.get(body[:1], TagKind.VARIABLE)
+        inner_offset = 1 if kind is not TagKind.VARIABLE else 0
+        if kind is TagKind.TRIPLE:  # `<%{ x }%>` after a delimiter change
+            errors.append(TemplateError(start, end, "cannot use a triple mustache after a delimiter change"))
+            return None
         if kind is TagKind.DELIMITER:
             if not body.rstrip().endswith("="):
                 errors.append(TemplateError(start, end, "delimiter change must end with `=`"))

@@ -3,15 +3,13 @@
 PyYAML's C composer (libyaml) keeps a mark on every node and is fast; mcplint
 composes with it and never constructs Python objects from tags, so no tag can
 execute anything. Three hostile shapes are handled before they can hurt:
-flow nesting deep enough to overflow libyaml's recursive composer (a
+nesting deep enough to overflow libyaml's recursive composer (a
 segfault, not an exception), alias bombs whose expansion would explode, and
 recursive aliases.
 """
 
 from __future__ import annotations
 
-import re
-from itertools import accumulate
 from typing import Protocol
 
 import yaml
@@ -22,12 +20,11 @@ from mcplint.loaders.env_refs import unmark_env_refs
 from mcplint.span import Span
 from mcplint.tree import KeyPath, MappingNode, Node, ScalarNode, SequenceNode
 
-MAX_FLOW_DEPTH = 400
+MAX_NESTING = 1000
 MAX_EXPANDED_NODES = 1_000_000
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _constructor = SafeConstructor()
-_FLOW_CHARS = re.compile(r"[\[\]{}]")
 _NULL = "tag:yaml.org,2002:null"
 _BOOL = "tag:yaml.org,2002:bool"
 _INT = "tag:yaml.org,2002:int"
@@ -48,11 +45,24 @@ class _Rejected(Exception):
         self.offset = offset
 
 
+class _SkipLeadingBom:
+    """libyaml drops a byte-order mark at the start without counting it: shift marks back."""
+
+    def __init__(self, source: TextWithSpans) -> None:
+        self.source = source
+        self.text = source.text[1:]
+
+    def span(self, start: int, end: int) -> Span:
+        return self.source.span(start + 1, end + 1)
+
+
 def load_yaml(source: TextWithSpans) -> tuple[Node | None, list[Diagnostic]]:
     """Parse the first YAML document of ``source.text`` (as yaml-cpp's Load does)."""
+    if source.text.startswith("\ufeff"):
+        source = _SkipLeadingBom(source)
     text = source.text
     try:
-        _check_flow_depth(text)
+        _check_nesting(text)
         root = _compose_first(text)
         if root is None:
             return None, []
@@ -66,6 +76,9 @@ def load_yaml(source: TextWithSpans) -> tuple[Node | None, list[Diagnostic]]:
         offset = mark.index if mark is not None else 0
         problem = " ".join(p for p in (exc.context, exc.problem) if p) or "syntax error"
         return None, [_diagnostic(source, f"invalid YAML: {problem}", offset)]
+    except yaml.reader.ReaderError as exc:
+        offset = _reader_offset(text, exc.position)
+        return None, [_diagnostic(source, f"invalid YAML: {exc.reason}: character {_describe(exc.character)}", offset)]
     except yaml.YAMLError as exc:
         return None, [_diagnostic(source, f"invalid YAML: {exc}", 0)]
     except RecursionError:
@@ -74,28 +87,51 @@ def load_yaml(source: TextWithSpans) -> tuple[Node | None, list[Diagnostic]]:
         return None, [_diagnostic(source, f"invalid YAML: {exc}", 0)]
 
 
+def _reader_offset(text: str, position: int) -> int:
+    """libyaml reports reader errors as a UTF-8 byte offset; the pure reader in characters."""
+    if _Loader is yaml.SafeLoader:
+        return position
+    return len(text.encode("utf-8", errors="surrogatepass")[:position].decode("utf-8", errors="ignore"))
+
+
+def _describe(character: object) -> str:
+    if isinstance(character, int):
+        return f"#x{character:04x}"
+    return f"#x{ord(character):04x}" if isinstance(character, str) and len(character) == 1 else repr(character)
+
+
 def _diagnostic(source: TextWithSpans, message: str, offset: int) -> Diagnostic:
     offset = max(0, min(offset, len(source.text)))
     end = min(offset + 1, len(source.text))
     return Diagnostic(DiagnosticKind.PARSE_ERROR, source.span(offset, end), message)
 
 
-def _check_flow_depth(text: str) -> None:
-    """Refuse flow nesting that would overflow libyaml's recursive composer."""
-    brackets = _FLOW_CHARS.findall(text)
-    if len(brackets) <= MAX_FLOW_DEPTH:
-        return
-    steps = (1 if c in "[{" else -1 for c in brackets)
-    if max(accumulate(steps), default=0) <= MAX_FLOW_DEPTH:
+def _check_nesting(text: str) -> None:
+    """Refuse nesting deep enough to overflow libyaml's recursive composer.
+
+    The composer recurses once per nested collection, without a limit, and a
+    few tens of thousands of levels crash the process (``[[[[…`` or
+    ``- - - - …`` in a 60 KB file). A cheap bound settles almost every file:
+    flow nesting cannot exceed the number of ``[``/``{`` characters, and each
+    block level needs at least one more column on some line (two at most per
+    level), so block nesting stays below twice the longest line. Only when
+    that bound is too high are the parser's events counted exactly (libyaml's
+    parser keeps an explicit stack, so this pass cannot crash).
+    """
+    brackets = text.count("[") + text.count("{")
+    longest = max(map(len, text.splitlines()), default=0)
+    if brackets + 2 * longest + 2 <= MAX_NESTING:
         return
     depth = 0
-    for match in _FLOW_CHARS.finditer(text):
-        depth += 1 if match.group() in "[{" else -1
-        if depth > MAX_FLOW_DEPTH:
-            raise _Rejected(
-                f"YAML refused: flow collections nested more than {MAX_FLOW_DEPTH} deep",
-                match.start(),
-            )
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_NESTING:
+                raise _Rejected(
+                    f"YAML refused: collections nested more than {MAX_NESTING} deep", event.start_mark.index
+                )
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
 
 
 def _compose_first(text: str) -> yaml.Node | None:

@@ -20,7 +20,8 @@ _TAB, _SPACE, _LF, _CR, _EOF = 9, 32, 10, 13, 65535
 
 def line_hashes(text: str) -> dict[int, str]:
     """Map each 1-based line number to its ``hash:count`` fingerprint."""
-    units = array("H", text.encode("utf-16-le"))
+    # JavaScript strings are UTF-16 code units; lone surrogates pass through as they are.
+    units = array("H", text.encode("utf-16-le", errors="surrogatepass"))
     window = [0] * _BLOCK_SIZE
     line_numbers = [-1] * _BLOCK_SIZE
     hash_raw = 0
