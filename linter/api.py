@@ -6,6 +6,7 @@ use it directly. Nothing here prints or exits.
 
 from __future__ import annotations
 
+import gc
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,5 +78,14 @@ def lint(
         if not os.path.lexists(path):
             raise DiscoveryError(f"path does not exist: {shown}")
     access = FileAccess(choose_root(given, cwd), tuple(config.exclude) + extra_exclude, config.max_file_size)
-    model = build_model(discover(given, access))
-    return LintRun(run(model, rules, registry, settings), model, rules)
+    # The model is built once and kept; it holds few reference cycles. Python's
+    # cyclic collector would rescan the whole growing heap again and again
+    # (about half the run time on large trees), so it is paused for the run.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        model = build_model(discover(given, access))
+        return LintRun(run(model, rules, registry, settings), model, rules)
+    finally:
+        if collecting:
+            gc.enable()

@@ -54,23 +54,41 @@ class FileAccess:
     _cache: dict[str, SourceFile | None] = field(default_factory=dict)
     _noted: set[str] = field(default_factory=set)
     _root_real: str = ""
+    _root_prefix: str = ""
+    _real_dirs: dict[str, str] = field(default_factory=dict)
+    _walks: dict[tuple[str, tuple[str, ...]], list[Path]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.root = Path(os.path.abspath(self.root))
         self._root_real = os.path.realpath(self.root)
+        self._root_prefix = str(self.root).rstrip(os.sep) + os.sep
 
     def rel(self, path: Path | str) -> str:
         """Root-relative POSIX path (lexical: a symlink keeps its own name)."""
-        rel = os.path.relpath(os.path.abspath(path), self.root)
-        return Path(rel).as_posix()
+        absolute = os.path.abspath(path)
+        if absolute.startswith(self._root_prefix):  # the common case, without relpath's cost
+            rel = absolute[len(self._root_prefix) :]
+            return rel.replace(os.sep, "/") if os.sep != "/" else rel
+        return Path(os.path.relpath(absolute, self.root)).as_posix()
+
+    def _realpath(self, path: Path | str) -> str:
+        """realpath with the folder part cached: one lstat per file instead of one per component."""
+        absolute = os.path.abspath(path)
+        folder, name = os.path.split(absolute)
+        real_folder = self._real_dirs.get(folder)
+        if real_folder is None:
+            real_folder = self._real_dirs[folder] = os.path.realpath(folder)
+        if os.path.islink(absolute):
+            return os.path.realpath(absolute)
+        return os.path.join(real_folder, name)
 
     def inside_root(self, path: Path | str) -> bool:
-        real = os.path.realpath(path)
+        real = self._realpath(path)
         return real == self._root_real or real.startswith(self._root_real + os.sep)
 
     def lexically_inside_root(self, path: Path | str) -> bool:
-        rel = os.path.relpath(os.path.abspath(path), self.root)
-        return rel != ".." and not rel.startswith(".." + os.sep)
+        absolute = os.path.abspath(path)
+        return absolute == str(self.root) or absolute.startswith(self._root_prefix)
 
     def excluded(self, rel: str) -> bool:
         return bool(self.exclude) and matches_any(self.exclude, rel)
@@ -114,7 +132,29 @@ class FileAccess:
         Real folders are walked before folders reached through symlinks, so a
         file reachable both ways keeps its own name; a symlinked folder whose
         target was already walked is skipped, which also ends symlink loops.
+        A folder walked before (discovery, then a project's template folder)
+        is answered from the first walk.
         """
+        key = (os.path.abspath(start), suffixes)
+        cached = self._walks.get(key)
+        if cached is None:
+            covering = next(
+                (
+                    files
+                    for (folder, kinds), files in self._walks.items()
+                    if set(suffixes) <= set(kinds) and (key[0] + os.sep).startswith(folder.rstrip(os.sep) + os.sep)
+                ),
+                None,
+            )
+            if covering is not None:
+                prefix = key[0].rstrip(os.sep) + os.sep
+                cached = [p for p in covering if str(p).startswith(prefix) and p.suffix.lower() in suffixes]
+            else:
+                cached = self._walk(start, suffixes)
+            self._walks[key] = cached
+        return list(cached)
+
+    def _walk(self, start: Path, suffixes: tuple[str, ...]) -> list[Path]:
         found: list[tuple[str, bool, Path]] = []  # (real path, reached through a symlink, path)
         visited_dirs: set[str] = set()
         stack: list[tuple[Path, bool]] = [(Path(os.path.abspath(start)), False)]

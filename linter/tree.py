@@ -8,8 +8,7 @@ at the exact token and name a location that survives line moves.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Iterator, Union
+from typing import Iterator, Protocol, Union
 
 from mcplint.span import Span
 
@@ -17,35 +16,86 @@ PathKey = Union[str, int]
 KeyPath = tuple[PathKey, ...]
 
 
-@dataclass(eq=False)
+class DeferredSpan:
+    """A span not computed yet: most nodes are never reported on, so their
+    line/column lookup is left until someone asks for it."""
+
+    __slots__ = ("mapper", "start", "end")
+
+    def __init__(self, mapper: "SpanMapper", start: int, end: int) -> None:
+        self.mapper = mapper
+        self.start = start
+        self.end = end
+
+    def resolve(self) -> Span:
+        return self.mapper.span(self.start, self.end)
+
+
+class SpanMapper(Protocol):
+    def span(self, start: int, end: int) -> Span: ...
+
+
 class Node:
-    span: Span
-    path: KeyPath = field(default=(), repr=False)
+    __slots__ = ("_span", "path")
+
+    def __init__(self, span: Span | DeferredSpan, path: KeyPath = ()) -> None:
+        self._span = span
+        self.path = path
+
+    @property
+    def span(self) -> Span:
+        span = self._span
+        if isinstance(span, DeferredSpan):
+            span = self._span = span.resolve()
+        return span
+
+    @span.setter
+    def span(self, value: Span | DeferredSpan) -> None:
+        self._span = value
 
     @property
     def logical_path(self) -> str:
         return format_path(self.path)
 
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.span}, {self.logical_path!r})"
 
-@dataclass(eq=False)
+
 class ScalarNode(Node):
     """A scalar. ``text`` is its string content as written (after quoting rules),
     ``value`` the YAML/JSON typed value. flAPI reads every scalar as its text,
     so flAPI rules use ``text``; ``env_refs`` lists ``{{env.X}}`` names in it."""
 
-    text: str = ""
-    value: object = None
-    style: str | None = None  # None plain, "'" / '"' quoted, "|" / ">" block
-    env_refs: tuple[str, ...] = ()
+    __slots__ = ("text", "value", "style", "env_refs")
+
+    def __init__(
+        self,
+        span: Span | DeferredSpan,
+        path: KeyPath = (),
+        text: str = "",
+        value: object = None,
+        style: str | None = None,
+        env_refs: tuple[str, ...] = (),
+    ) -> None:
+        super().__init__(span, path)
+        self.text = text
+        self.value = value
+        self.style = style  # None plain, "'" / '"' quoted, "|" / ">" block
+        self.env_refs = env_refs
 
     @property
     def is_null(self) -> bool:
         return self.value is None and self.style is None
 
 
-@dataclass(eq=False)
 class MappingNode(Node):
-    pairs: list[tuple[Node, Node]] = field(default_factory=list)
+    __slots__ = ("pairs",)
+
+    def __init__(
+        self, span: Span | DeferredSpan, path: KeyPath = (), pairs: list[tuple[Node, Node]] | None = None
+    ) -> None:
+        super().__init__(span, path)
+        self.pairs = pairs if pairs is not None else []
 
     def get_pair(self, key: str) -> tuple[ScalarNode, Node] | None:
         """The first pair whose key text is ``key`` (yaml-cpp's lookup rule)."""
@@ -83,9 +133,12 @@ class MappingNode(Node):
         return self.get_pair(key) is not None
 
 
-@dataclass(eq=False)
 class SequenceNode(Node):
-    items: list[Node] = field(default_factory=list)
+    __slots__ = ("items",)
+
+    def __init__(self, span: Span | DeferredSpan, path: KeyPath = (), items: list[Node] | None = None) -> None:
+        super().__init__(span, path)
+        self.items = items if items is not None else []
 
 
 def format_path(path: KeyPath) -> str:

@@ -18,7 +18,7 @@ from yaml.constructor import SafeConstructor
 from mcplint.diagnostics import Diagnostic, DiagnosticKind
 from mcplint.loaders.env_refs import unmark_env_refs
 from mcplint.span import Span
-from mcplint.tree import KeyPath, MappingNode, Node, ScalarNode, SequenceNode
+from mcplint.tree import DeferredSpan, KeyPath, MappingNode, Node, ScalarNode, SequenceNode
 
 MAX_NESTING = 1000
 MAX_EXPANDED_NODES = 1_000_000
@@ -215,7 +215,7 @@ def _convert(root: yaml.Node, source: TextWithSpans) -> Node:
         done = memo.get(id(ynode))
         if done is not None:
             return done
-        span = source.span(ynode.start_mark.index, ynode.end_mark.index)
+        span = DeferredSpan(source, ynode.start_mark.index, ynode.end_mark.index)
         out: Node
         if isinstance(ynode, yaml.ScalarNode):
             text, refs = unmark_env_refs(ynode.value)
