@@ -46,14 +46,10 @@ for dirpath, dirnames, filenames in os.walk(root):
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
 LINT = r"""
-import sys, resource
-from mcplint.cli import main
-sys.argv = ["mcplint", sys.argv[1], "--format", "json", "--output", sys.argv[2], "--exit-zero"]
-try:
-    main()
-except SystemExit:
-    pass
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+import resource, subprocess, sys
+subprocess.run([sys.executable, "-m", "mcplint", sys.argv[1], "--format", "json", "--output", sys.argv[2],
+                "--exit-zero"], check=True)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 """
 
 

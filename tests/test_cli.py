@@ -34,7 +34,7 @@ def test_the_bundled_example_reports_cors_and_passwords_with_positions() -> None
         "examples/flapi.yaml:2:1: CORS002 warning this flAPI config has no `cors` block: flAPI then answers "
         "every origin with `Access-Control-Allow-Origin: *`; list your front-end origins in `cors.allow-origins`",
         "examples/flapi.yaml:25:17: CRED003 error basic-auth user `admin` in `auth` has a password written as a "
-        "shell-style `${…}` reference: flAPI never expands it, so the password is that literal text, known to "
+        "shell-style `${…}` reference, which flAPI never expands: the password is that literal text, known to "
         "anyone who reads this file; write `{{env.NAME}}` instead",
         "examples/flapi.yaml:35:19: CRED002 error basic-auth user `claude` in `mcp.auth` has an MD5 password "
         "hash: flAPI accepts it, but unsalted MD5 is cracked in seconds for ordinary passwords",

@@ -238,3 +238,24 @@ def test_findings_outside_the_given_files_are_not_reported(tmp_path) -> None:
 def test_finding_contract_defaults() -> None:
     finding = Finding(span=None, message="m")  # type: ignore[arg-type]
     assert (finding.level, finding.secret, finding.related) == (None, False, ())
+
+
+def test_a_fragment_included_twice_is_one_finding_with_both_include_sites(tmp_path) -> None:
+    endpoint = "url-path: /{name}/\n{{{{include:request from common.yaml}}}}\n{{{{include:auth from common.yaml}}}}\n"
+    write_tree(
+        tmp_path,
+        {
+            "flapi.yaml": "template:\n  path: ./sqls\n",
+            "sqls/a.yaml": endpoint.format(name="a"),
+            "sqls/b.yaml": "# b\n" + endpoint.format(name="b"),
+            "sqls/common.yaml": (
+                "request: []\nauth:\n  enabled: true\n  type: basic\n  users:\n"
+                "    - username: shared\n      password: shared-secret\n"
+            ),
+        },
+    )
+    run = run_lint(tmp_path, select=["CRED001"])
+    (result,) = run.report.results
+    assert (result.span.path, result.span.start_line) == ("sqls/common.yaml", 7)
+    sites = [(r.span.path, r.span.start_line, r.span.start_col) for r in result.finding.related]
+    assert sites == [("sqls/a.yaml", 3, 1), ("sqls/b.yaml", 4, 1)]  # the auth includes, not the request ones

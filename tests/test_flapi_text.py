@@ -160,6 +160,7 @@ def test_include_directive_record():
             target="common.yaml",
             condition=None,
             fragment_path="common.yaml",
+            fragment_range=(COMMON.index("auth:"), COMMON.index("last: z")),
         )
     ]
 

@@ -506,7 +506,9 @@ def test_partial_run_does_not_search_above_the_root(tmp_path: Path, opened: list
     access = FileAccess(root)
     model = build_model(discover([root / "orders.sql"], access))
     assert model.projects == []
-    assert model.endpoints() == []
+    # Without the main config, the endpoint beside the SQL file is resolved as a
+    # standalone endpoint, exactly as a scan of the whole `sqls/` folder sees it.
+    assert [(e.unit_path, e.project) for e in model.standalone_endpoints] == [("orders.yaml", None)]
     assert model.scope == frozenset({"orders.sql"})
     assert os.path.realpath(tmp_path / "flapi.yaml") not in opened
 
@@ -1016,3 +1018,19 @@ def test_text_helpers_read_scalars_as_written(tmp_path: Path) -> None:
     assert get_bool(root, "flag") is False
     assert get_bool(None, "flag") is None
     assert get_text(None, "password") is None
+
+
+def test_partial_run_on_the_sql_of_a_standalone_endpoint_finds_the_endpoint(tmp_path: Path) -> None:
+    make_tree(tmp_path, {
+        "writes/update.yaml": "url-path: /update/\nmethod: PUT\ntemplate-source: update.sql\n",
+        "writes/update_all.yaml": "url-path: /update-all/\ntemplate-source: update_all.sql\n",
+        "writes/update.sql": "UPDATE t SET x = 1 {{#if params.id}} WHERE id = 1 {{/if}}\n",
+        "writes/update_all.sql": "UPDATE t SET x = 2\n",
+    })
+    folder = build_model(discover([tmp_path], FileAccess(tmp_path)))
+    single = build_model(discover([tmp_path / "writes/update.sql"], FileAccess(tmp_path)))
+    assert [e.unit_path for e in single.standalone_endpoints] == ["writes/update.yaml"]
+    assert [d.message for d in single.diagnostics if d.span.path == "writes/update.sql"] == [
+        d.message for d in folder.diagnostics if d.span.path == "writes/update.sql"
+    ]
+    assert "writes/update_all.yaml" not in single.sources

@@ -228,15 +228,21 @@ def test_close_skipping_an_inner_section():
 
 
 def test_mismatched_close():
+    # Crow stops at the first mismatch: one broken pair is one error, and the
+    # mismatched tag closes the innermost section.
     template = parse_mustache("{{#a}}{{x}}{{/b}}{{y}}")
-    assert template.errors == [
-        TemplateError(11, 17, "`{{/b}}` does not match the open section `a`"),
-        TemplateError(0, 6, "section `a` is never closed"),
-    ]
+    assert template.errors == [TemplateError(11, 17, "`{{/b}}` does not match the open section `a`")]
     assert [(i.tag.name, [s.name for s in i.sections]) for i in template.interpolations()] == [
         ("x", ["a"]),
-        ("y", ["a"]),
+        ("y", []),
     ]
+
+
+def test_handlebars_if_gets_one_error_with_a_hint():
+    template = parse_mustache("SELECT 1 {{#if params.x}} AND x = 1 {{/if}}")
+    (error,) = template.errors
+    assert error.message.startswith("`{{/if}}` does not match the open section `if params.x`;")
+    assert "Handlebars, not Mustache" in error.message
 
 
 @pytest.mark.parametrize(

@@ -172,7 +172,7 @@ def test_github_annotations(insecure: Path) -> None:
     assert lines[1] == (
         "::error file=flapi.yaml,line=6,col=17,endLine=6,endColumn=30,"
         "title=CRED003 unexpanded-password-variable::basic-auth user `admin` in `auth` has a password "
-        "written as a shell-style `${…}` reference: flAPI never expands it, so the password is that literal "
+        "written as a shell-style `${…}` reference, which flAPI never expands: the password is that literal "
         "text, known to anyone who reads this file; write `{{env.NAME}}` instead"
     )
     assert any(line.startswith("::warning file=flapi.yaml,line=1,col=1,") for line in lines)

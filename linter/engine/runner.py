@@ -9,6 +9,7 @@ deterministically and computes fingerprints.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 import traceback
@@ -199,7 +200,12 @@ def _suppression_findings(
 def _finalise(pairs: list[tuple[Rule, Finding]], sources: dict[str, SourceFile], settings: EngineSettings) -> list[Result]:
     unique: dict[tuple[str, Span, str], tuple[Rule, Finding]] = {}
     for rule, finding in pairs:
-        unique.setdefault((rule.id, finding.span, finding.message), (rule, finding))
+        key = (rule.id, finding.span, finding.message)
+        if key in unique:  # the same finding reached twice (a fragment included by two endpoints)
+            first = unique[key][1]
+            related = sorted(set(first.related) | set(finding.related), key=lambda r: (r.span, r.message))
+            finding = dataclasses.replace(first, related=tuple(related))
+        unique[key] = (rule, finding)
     ordered = sorted(
         unique.values(),
         key=lambda rf: (

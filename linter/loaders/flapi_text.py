@@ -56,6 +56,12 @@ class IncludeDirective:
     target: str
     condition: str | None
     fragment_path: str | None  # root-relative path of the file inserted, if any
+    fragment_range: tuple[int, int] = (0, 0)  # offsets of the inserted text in that file
+
+    def inserted(self, span: Span) -> bool:
+        """Whether ``span`` lies in the text this directive inserted."""
+        start, end = self.fragment_range
+        return span.path == self.fragment_path and start <= span.start_offset < max(end, start + 1)
 
 
 @dataclass
@@ -102,8 +108,8 @@ def _insert(source: SourceFile, match: re.Match[str], resolve: Resolver, out: Fl
     target, env_names = unmark_env_refs(target_marked)
     condition = match.group(3).strip() if match.group(3) else None
 
-    def record(path: str | None) -> None:
-        out.includes.append(IncludeDirective(span, section, target, condition, path))
+    def record(path: str | None, inserted: tuple[int, int] = (0, 0)) -> None:
+        out.includes.append(IncludeDirective(span, section, target, condition, path, inserted))
 
     def problem(kind: DiagnosticKind, message: str) -> None:
         out.diagnostics.append(Diagnostic(kind, span, message))
@@ -124,7 +130,7 @@ def _insert(source: SourceFile, match: re.Match[str], resolve: Resolver, out: Fl
         return
     if section is None:
         out.mapped.append(fragment.source, 0, fragment.marked_text)
-        record(fragment.source.path)
+        record(fragment.source.path, (0, len(fragment.marked_text)))
         return
     if fragment.root is None:
         reason = "is not valid YAML" if fragment.parse_diagnostics else "is empty"
@@ -143,4 +149,4 @@ def _insert(source: SourceFile, match: re.Match[str], resolve: Resolver, out: Fl
     key, value = pair
     start, end = key.span.start_offset, max(value.span.end_offset, key.span.end_offset)
     out.mapped.append(fragment.source, start, fragment.marked_text[start:end])
-    record(fragment.source.path)
+    record(fragment.source.path, (start, end))

@@ -239,10 +239,28 @@ def _close_section(tag: Tag, open_sections: list[Section], errors: list[Template
             )
         open_sections.pop().close = tag
         return
+    # Crow stops at the first mismatch; treat the tag as closing the innermost
+    # section so that one broken pair gives one error, not two.
+    section = open_sections.pop()
+    section.close = tag
     errors.append(
         TemplateError(
             tag.start,
             tag.end,
-            f"`{{{{/{tag.name}}}}}` does not match the open section `{open_sections[-1].name}`",
+            f"`{{{{/{tag.name}}}}}` does not match the open section `{section.name}`"
+            + _handlebars_hint(section.name, tag.name),
         )
     )
+
+
+_HANDLEBARS_HELPERS = ("if", "unless", "each", "with", "else")
+
+
+def _handlebars_hint(*names: str) -> str:
+    """A hint when a section name is really a Handlebars helper (`{{#if x}}`)."""
+    if any(name.split(" ", 1)[0] in _HANDLEBARS_HELPERS for name in names):
+        return (
+            "; `{{#if …}}`-style helpers are Handlebars, not Mustache: flAPI's renderer reads "
+            "`if x` as a section name. Write `{{#params.x}}…{{/params.x}}`"
+        )
+    return ""

@@ -171,6 +171,7 @@ class _Builder:
                 self._project(document)
         self._resolve_context(files)
         self._attach_endpoints(files)
+        self._standalone_context(files)
         self._classify_others(files)
         self._finish()
         return self.model
@@ -311,6 +312,36 @@ class _Builder:
                 to_verify.add(path)
         return [p for p in everything if p in given or p in to_verify], to_verify
 
+
+    def _standalone_context(self, files: list[Path]) -> None:
+        """For in-scope SQL and fragments outside every project, find the endpoint beside them.
+
+        A folder scan sees such an endpoint and its template together; a
+        pre-commit run on the ``.sql`` alone must resolve the same endpoint,
+        from the YAML files in the same folder that name it.
+        """
+        in_scope = {self.access.rel(p) for p in files}
+        endpoints = self.model.endpoints()
+        referenced = {e.template.path for e in endpoints if e.template is not None}
+        referenced |= {inc.fragment_path for e in endpoints for inc in e.document.includes if inc.fragment_path}
+        loaded = {e.document.path for e in endpoints}
+        for path in files:
+            rel = self.access.rel(path)
+            if rel in referenced or rel in loaded or self._owning_projects(path) or not self._may_be_flapi(path):
+                continue
+            mentions = re.compile(rf"(?<![\w.-]){re.escape(path.name)}(?![\w.-])")
+            for candidate in self._yaml_files_in(path.parent):
+                candidate_rel = self.access.rel(candidate)
+                source = self.access.read(candidate) if candidate_rel not in loaded else None
+                if source is None or not mentions.search(source.text):
+                    continue
+                document = self.document(candidate)
+                if document is None or not classify.is_endpoint(document.root):
+                    continue
+                endpoint = self._endpoint(document, None)
+                if self._references_scope(endpoint, in_scope):
+                    self.model.standalone_endpoints.append(endpoint)
+                    loaded.add(candidate_rel)
 
     @staticmethod
     def _references_scope(endpoint: Endpoint, in_scope: set[str]) -> bool:

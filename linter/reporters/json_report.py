@@ -6,8 +6,18 @@ import json
 
 from mcplint import __version__
 from mcplint.engine.runner import Report
+from mcplint.span import Span
 
 SCHEMA_VERSION = "1.0"
+
+
+def _region(span: Span) -> dict[str, int]:
+    return {
+        "start_line": span.start_line,
+        "start_column": span.start_col,
+        "end_line": span.end_line,
+        "end_column": span.end_col,
+    }
 
 
 def render(report: Report, **_: object) -> str:
@@ -22,13 +32,12 @@ def render(report: Report, **_: object) -> str:
                 "level": result.level.value,
                 "message": result.message,
                 "path": span.path,
-                "region": {
-                    "start_line": span.start_line,
-                    "start_column": span.start_col,
-                    "end_line": span.end_line,
-                    "end_column": span.end_col,
-                },
+                "region": _region(span),
                 "logical_location": result.finding.logical_location,
+                "related_locations": [
+                    {"path": r.span.path, "region": _region(r.span), "message": r.message}
+                    for r in result.finding.related
+                ],
                 "fingerprint": result.fingerprint,
                 "properties": dict(sorted(result.finding.properties.items())),
             }

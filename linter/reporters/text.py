@@ -32,6 +32,9 @@ def _result(report: Report, result: Result, colour: bool) -> list[str]:
     )
     lines = [head]
     lines.extend(_excerpt(report, result))
+    for related in result.finding.related:
+        where = f"{related.span.path}:{related.span.start_line}:{related.span.start_col}"
+        lines.append(f"  = note: {printable(related.message)} ({where})")
     lines.append("")
     return lines
 

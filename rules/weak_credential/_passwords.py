@@ -19,6 +19,7 @@ _PBKDF2 = re.compile(r"^\$pbkdf2-sha256\$[0-9]+\$[A-Za-z0-9_-]+\$[A-Za-z0-9_-]+$
 _MD5 = re.compile(r"^[0-9a-fA-F]{32}$")
 _BCRYPT = re.compile(r"^\$2[aby]\$")
 _SHELL_VAR = re.compile(r"\$\{[^}]*\}|^\$[A-Z_][A-Z0-9_]*$")
+_SPACED_ENV = re.compile(r"\{\{\s*env\.[A-Za-z_][A-Za-z0-9_]*\s*\}\}")
 
 
 class Kind(Enum):
@@ -27,6 +28,7 @@ class Kind(Enum):
     MD5 = "md5"
     BCRYPT = "bcrypt"  # recognised, never verifies
     UNEXPANDED = "unexpanded"  # ${VAR}: flAPI never expands it
+    SPACED_ENV = "spaced-env"  # {{ env.X }}: not expanded in YAML because of the spaces
     APR1 = "apr1"  # Apache MD5: flAPI compares it as plaintext
     EMPTY = "empty"
     PLAINTEXT = "plaintext"
@@ -44,6 +46,8 @@ def classify(secret: SecretValue) -> Kind:
         return Kind.BCRYPT
     if _SHELL_VAR.search(value):
         return Kind.UNEXPANDED
+    if _SPACED_ENV.search(value):
+        return Kind.SPACED_ENV
     if value.startswith("$apr1$"):
         return Kind.APR1
     if not value:
@@ -65,6 +69,12 @@ class Hit:
     @property
     def where(self) -> str:
         return f"`{self.block.location_name}`"
+
+    @property
+    def protects_nothing(self) -> bool:
+        """Endpoint ``auth`` in a file without ``url-path``: flAPI never applies it to MCP calls."""
+        mapping = self.block.document.mapping
+        return self.block.scope == "endpoint" and mapping is not None and "url-path" not in mapping
 
     def finding(self, message: str) -> Finding:
         return Finding(
@@ -90,7 +100,7 @@ def _include_site(block: AuthBlock, password: SecretValue) -> tuple[RelatedLocat
     if password.span.path == block.document.path:
         return ()
     return tuple(
-        RelatedLocation(inc.span, f"included into {block.document.path} here")
+        RelatedLocation(inc.span, "the include that brings this text in")
         for inc in block.document.includes
-        if inc.fragment_path == password.span.path
+        if inc.inserted(password.span)
     )

@@ -19,6 +19,12 @@ def check(block: AuthBlock) -> Iterator[Finding]:
                 "an Apache `$apr1$` hash, which flAPI does not understand: it compares the "
                 "hash text itself as a plaintext password, so the hash *is* the password"
             )
+        elif hit.protects_nothing:
+            detail = (
+                f"a plaintext password ({len(hit.password)} characters) in a file without `url-path`: "
+                "flAPI never applies endpoint `auth` to MCP calls, so the block protects nothing, "
+                "but the password is still exposed to anyone who can read this file"
+            )
         else:
             detail = (
                 f"a plaintext password ({len(hit.password)} characters): flAPI compares it as "

@@ -11,11 +11,14 @@ from mcplint.rules.weak_credential._passwords import Kind, hits
 
 
 def check(block: AuthBlock) -> Iterator[Finding]:
-    for hit in hits(block, Kind.UNEXPANDED):
+    for hit in hits(block, Kind.UNEXPANDED, Kind.SPACED_ENV):
+        if hit.kind is Kind.SPACED_ENV:
+            form = "`{{ env.NAME }}` with spaces inside the braces, which flAPI does not substitute in YAML"
+        else:
+            form = "a shell-style `${…}` reference, which flAPI never expands"
         yield hit.finding(
-            f"basic-auth {hit.who} in {hit.where} has a password written as a shell-style "
-            "`${…}` reference: flAPI never expands it, so the password is that literal text, "
-            "known to anyone who reads this file; write `{{env.NAME}}` instead"
+            f"basic-auth {hit.who} in {hit.where} has a password written as {form}: the password "
+            "is that literal text, known to anyone who reads this file; write `{{env.NAME}}` instead"
         )
 
 
@@ -27,10 +30,11 @@ RULE = Rule(
     security_severity=9.0,
     precision="very-high",
     cwe=(798, 1188),
-    short_description="A basic-auth password uses `${VAR}` syntax, which flAPI never expands.",
+    short_description="A basic-auth password is a reference that flAPI never expands.",
     full_description=(
-        "flAPI only substitutes `{{env.NAME}}` in YAML. A password such as `'${API_PASSWORD}'` "
-        "is taken literally: the password really is the string `${API_PASSWORD}`."
+        "flAPI only substitutes `{{env.NAME}}` (no spaces inside the braces) in YAML. A password "
+        "such as `'${API_PASSWORD}'`, `$API_PASSWORD` or `'{{ env.API_PASSWORD }}'` is taken "
+        "literally: the password really is that string."
     ),
     why=(
         "The author believes the password comes from a secret store, but it is a "
