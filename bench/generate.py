@@ -129,7 +129,11 @@ def generate(out: Path, n: int) -> None:
         (folder / f"things_{i}.sql").write_text(template(i))
     servers = {
         "flapi": {"command": "npx", "args": ["-y", "mcp-remote@1.2.0", "http://localhost:8080/mcp"]},
-        "files": {"command": "uvx", "args": ["mcp-server-filesystem==0.6.2", "/srv/data"], "env": {"TOKEN": "${FS_TOKEN}"}},
+        "files": {
+            "command": "uvx",
+            "args": ["mcp-server-filesystem==0.6.2", "/srv/data"],
+            "env": {"TOKEN": "${FS_TOKEN}"},
+        },
     }
     (out / ".mcp.json").write_text(json.dumps({"mcpServers": servers}, indent=2))
     (out / ".vscode").mkdir(exist_ok=True)

@@ -68,7 +68,9 @@ def main(sizes: list[int]) -> None:
     from generate import generate
 
     print(f"cores: {os.cpu_count()}  python: {sys.version.split()[0]}")
-    print(f"{'N':>7} {'floor s':>9} {'mcplint s':>10} {'ratio':>6} {'ms/endpoint':>12} {'floor MB':>9} {'mcplint MB':>11}")
+    header = ("N", "floor s", "mcplint s", "ratio", "ms/endpoint", "floor MB", "mcplint MB")
+    widths = (7, 9, 10, 6, 12, 9, 11)
+    print(" ".join(f"{h:>{w}}" for h, w in zip(header, widths, strict=True)))
     for n in sizes:
         with tempfile.TemporaryDirectory() as tmp:
             project = Path(tmp) / "project"

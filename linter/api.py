@@ -74,7 +74,7 @@ def lint(
         rules = chosen if rules is None else rules
         settings = resolved if settings is None else settings
     given = [p if p.is_absolute() else cwd / p for p in paths] or [cwd]
-    for shown, path in zip(paths, given):
+    for shown, path in zip(paths, given, strict=False):  # given has [cwd] when paths is empty
         if not os.path.lexists(path):
             raise DiscoveryError(f"path does not exist: {shown}")
     access = FileAccess(choose_root(given, cwd), tuple(config.exclude) + extra_exclude, config.max_file_size)

@@ -59,9 +59,13 @@ def cli() -> None:
 @click.option("--extend-select", multiple=True, help="Rules to add to the selection.")
 @click.option("--ignore", multiple=True, help="Rules to leave out (comma-separated).")
 @click.option("--exclude", multiple=True, help="Glob of paths to skip (repeatable).")
-@click.option("--fail-on", type=click.Choice(LEVELS), default=None, help="Lowest level that fails the run [default: warning].")
+@click.option(
+    "--fail-on", type=click.Choice(LEVELS), default=None, help="Lowest level that fails the run [default: warning]."
+)
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are reported.")
-@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False), help="Configuration file to use.")
+@click.option(
+    "--config", "config_path", type=click.Path(path_type=Path, dir_okay=False), help="Configuration file to use."
+)
 @click.option("--color/--no-color", "color", default=None, help="Colour text output [default: on a terminal].")
 @click.option("--sarif-category", default="mcplint", show_default=True, help="SARIF automationDetails category.")
 def check(
@@ -171,7 +175,7 @@ def list_rules(output_format: str, category: str | None) -> None:
     rows += [(r.id, r.name, r.category, r.level.value, f"{r.security_severity:.1f}", r.precision) for r in rules]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
-        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
 
 
 @cli.command()

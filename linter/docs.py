@@ -30,9 +30,8 @@ def index_page(rules: list[Rule]) -> str:
             continue
         lines += [f"## {category}", "", "| ID | name | level | severity | summary |", "|---|---|---|---|---|"]
         for r in members:
-            lines.append(
-                f"| [{r.id}]({r.id}.md) | `{r.name}` | {r.level.value} | {r.security_severity:.1f} | {r.short_description} |"
-            )
+            severity = f"{r.security_severity:.1f}"
+            lines.append(f"| [{r.id}]({r.id}.md) | `{r.name}` | {r.level.value} | {severity} | {r.short_description} |")
         lines.append("")
     return "\n".join(lines)
 

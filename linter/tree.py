@@ -8,7 +8,8 @@ at the exact token and name a location that survives line moves.
 
 from __future__ import annotations
 
-from typing import Iterator, Protocol, Union
+from typing import Protocol, Union
+from collections.abc import Iterator
 
 from mcplint.span import Span
 
@@ -22,7 +23,7 @@ class DeferredSpan:
 
     __slots__ = ("mapper", "start", "end")
 
-    def __init__(self, mapper: "SpanMapper", start: int, end: int) -> None:
+    def __init__(self, mapper: SpanMapper, start: int, end: int) -> None:
         self.mapper = mapper
         self.start = start
         self.end = end

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import builtins
+import io
 import os
 from pathlib import Path
-from typing import Mapping
+from collections.abc import Mapping
 
 import pytest
 
@@ -47,3 +49,28 @@ def found(run: LintRun) -> set[tuple[str, int, str]]:
 @pytest.fixture(scope="session")
 def registry():
     return default_registry()
+
+
+def symlink(target: Path | str, link: Path) -> None:
+    """Create a symlink, or skip the test (with the reason) where the OS cannot."""
+    try:
+        os.symlink(target, link)
+    except (OSError, NotImplementedError) as exc:  # e.g. Windows without developer mode
+        pytest.skip(f"this OS cannot create symlinks here: {exc}")
+
+
+@pytest.fixture
+def opened(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Real paths of every file opened for reading while the test runs."""
+    seen: list[str] = []
+    real_open = builtins.open
+
+    def recording_open(file, *args, **kwargs):  # type: ignore[no-untyped-def]
+        mode = args[0] if args else kwargs.get("mode", "r")
+        if isinstance(file, (str, bytes, os.PathLike)) and "r" in mode:
+            seen.append(os.path.realpath(os.fsdecode(file)))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", recording_open)
+    monkeypatch.setattr(io, "open", recording_open)
+    return seen

@@ -167,7 +167,7 @@ def test_explain(tmp_path: Path) -> None:
 
 def test_hostile_files_give_diagnostics_not_tracebacks(tmp_path: Path) -> None:
     bomb = "a: &a [x,x,x,x,x,x,x,x,x]\n" + "".join(
-        f"{n}: &{n} [{', '.join(['*' + p] * 9)}]\n" for p, n in zip("abcdefgh", "bcdefghi")
+        f"{n}: &{n} [{', '.join(['*' + p] * 9)}]\n" for p, n in zip("abcdefgh", "bcdefghi", strict=True)
     )
     write_tree(
         tmp_path,

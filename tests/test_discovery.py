@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import builtins
-import io
 import os
 from pathlib import Path
 
 import pytest
+
+from conftest import symlink
 
 from mcplint.diagnostics import Diagnostic, DiagnosticKind, file_span
 from mcplint.discovery import Discovery, DiscoveryError, FileAccess, choose_root, discover
@@ -22,32 +22,8 @@ def make_tree(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
-def symlink(target: Path | str, link: Path) -> None:
-    try:
-        os.symlink(target, link)
-    except (OSError, NotImplementedError) as exc:  # e.g. Windows without developer mode
-        pytest.skip(f"this OS cannot create symlinks here: {exc}")
-
-
 def rels(access: FileAccess, paths: list[Path]) -> list[str]:
     return [access.rel(p) for p in paths]
-
-
-@pytest.fixture
-def opened(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Real paths of every file opened for reading while the test runs."""
-    seen: list[str] = []
-    real_open = builtins.open
-
-    def recording_open(file, *args, **kwargs):  # type: ignore[no-untyped-def]
-        mode = args[0] if args else kwargs.get("mode", "r")
-        if isinstance(file, (str, bytes, os.PathLike)) and "r" in mode:
-            seen.append(os.path.realpath(os.fsdecode(file)))
-        return real_open(file, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "open", recording_open)
-    monkeypatch.setattr(io, "open", recording_open)
-    return seen
 
 
 # --------------------------------------------------------------------- walking

@@ -84,7 +84,9 @@ def test_trailing_suppression_with_reason_silences_its_line(tmp_path) -> None:
 def test_suppression_by_rule_name_and_several_rules(tmp_path) -> None:
     project(tmp_path, c1="  # mcplint: ignore[plaintext-basic-auth-password, CORS001] -- test account")
     run = run_lint(tmp_path)
-    rules_on_line_7 = {r.rule.id for r in run.report.results if r.span.path == "sqls/orders.yaml" and r.span.start_line == 7}
+    rules_on_line_7 = {
+        r.rule.id for r in run.report.results if r.span.path == "sqls/orders.yaml" and r.span.start_line == 7
+    }
     assert "CRED001" not in rules_on_line_7
     # CORS001 reports nothing on that line, so that part of the suppression is unused.
     assert "CFG102" in rules_on_line_7

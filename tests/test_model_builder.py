@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import builtins
-import io
 import os
 import textwrap
 from pathlib import Path
 
 import pytest
+
+from conftest import symlink
 
 from mcplint.diagnostics import DiagnosticKind
 from mcplint.discovery import FileAccess, discover
@@ -31,13 +31,6 @@ def make_tree(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
-def symlink(target: Path | str, link: Path) -> None:
-    try:
-        os.symlink(target, link)
-    except (OSError, NotImplementedError) as exc:  # e.g. Windows without developer mode
-        pytest.skip(f"this OS cannot create symlinks here: {exc}")
-
-
 def build(root: Path, *paths: str, exclude: tuple[str, ...] = ()) -> Model:
     access = FileAccess(root, exclude=exclude)
     given = [root / p for p in paths] if paths else [root]
@@ -56,23 +49,6 @@ def endpoint(model: Model, path: str) -> Endpoint:
 
 def diag(model: Model) -> list[tuple[DiagnosticKind, str]]:
     return [(d.kind, d.span.path) for d in model.diagnostics]
-
-
-@pytest.fixture
-def opened(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Real paths of every file opened for reading while the test runs."""
-    seen: list[str] = []
-    real_open = builtins.open
-
-    def recording_open(file, *args, **kwargs):  # type: ignore[no-untyped-def]
-        mode = args[0] if args else kwargs.get("mode", "r")
-        if isinstance(file, (str, bytes, os.PathLike)) and "r" in mode:
-            seen.append(os.path.realpath(os.fsdecode(file)))
-        return real_open(file, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "open", recording_open)
-    monkeypatch.setattr(io, "open", recording_open)
-    return seen
 
 
 MAIN = """\
@@ -203,7 +179,8 @@ def test_endpoint_fields_and_template(tmp_path: Path) -> None:
     assert orders.url_path is not None and orders.url_path.text == "/orders/"
     assert orders.method == "GET"
     assert orders.mcp_tool is not None and orders.mcp_tool.name == "list_orders"
-    assert orders.mcp_tool.description is not None and orders.mcp_tool.description.text == "List the orders of a customer."
+    description = orders.mcp_tool.description
+    assert description is not None and description.text == "List the orders of a customer."
     assert orders.mcp_resource is None and orders.mcp_prompt is None
     assert [e.kind for e in orders.mcp_entries] == ["tool"]
     assert orders.display_name == "tool `list_orders`"

@@ -154,11 +154,12 @@ def _suppression_findings(
     by_file: dict[str, list[Suppression]], registry: Registry, selected: set[str]
 ) -> list[tuple[Rule, Finding]]:
     out: list[tuple[Rule, Finding]] = []
-    for path, suppressions in by_file.items():
+    for suppressions in by_file.values():
         for s in suppressions:
             logical = f"suppression:{','.join(s.tokens)}"
             if s.malformed is not None:
-                out.append((INVALID_SUPPRESSION, Finding(s.span, f"suppression {s.malformed}", logical_location=logical)))
+                finding = Finding(s.span, f"suppression {s.malformed}", logical_location=logical)
+                out.append((INVALID_SUPPRESSION, finding))
                 continue
             for token in s.tokens:
                 rule = registry.get(token)
@@ -197,7 +198,9 @@ def _suppression_findings(
     return [(rule, f) for rule, f in out if rule.id in selected]
 
 
-def _finalise(pairs: list[tuple[Rule, Finding]], sources: dict[str, SourceFile], settings: EngineSettings) -> list[Result]:
+def _finalise(
+    pairs: list[tuple[Rule, Finding]], sources: dict[str, SourceFile], settings: EngineSettings
+) -> list[Result]:
     unique: dict[tuple[str, Span, str], tuple[Rule, Finding]] = {}
     for rule, finding in pairs:
         key = (rule.id, finding.span, finding.message)

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Callable, Protocol
+from typing import Protocol
+from collections.abc import Callable
 
 from mcplint.diagnostics import Diagnostic, DiagnosticKind
 from mcplint.loaders.env_refs import mark_env_refs, unmark_env_refs

@@ -519,7 +519,8 @@ class _Builder:
                 command = command_node.get_scalar("path")
                 args_node = command_node.get("args")
                 env = command_node.get_map("env")
-            args = [a for a in args_node.items if isinstance(a, ScalarNode)] if isinstance(args_node, SequenceNode) else []
+            items = args_node.items if isinstance(args_node, SequenceNode) else []
+            args = [a for a in items if isinstance(a, ScalarNode)]
             url = entry.get_scalar("url") or entry.get_scalar("serverUrl")
             config.servers.append(
                 ClientServer(

@@ -7,7 +7,7 @@ like any other rule.
 
 from __future__ import annotations
 
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 from mcplint.diagnostics import DiagnosticKind
 from mcplint.engine.rule import Example, Finding, Level, Rule

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import Enum
-from typing import Iterator
+from collections.abc import Iterator
 
 from mcplint.engine.rule import Finding, RelatedLocation
 from mcplint.model import AuthBlock, BasicUser
