@@ -220,13 +220,19 @@ class _Builder:
         ]
 
     def _resolve_context(self, files: list[Path]) -> None:
-        """Find main configs above in-scope flAPI files that no scanned project owns."""
+        """Find main configs above in-scope flAPI files that no scanned project owns.
+
+        Each folder is searched once, however many files below it ask.
+        """
+        searched: set[Path] = set()
         for path in files:
             if self._owning_projects(path) or not self._may_be_flapi(path):
                 continue
             directory = path.parent
             while self.access.lexically_inside_root(directory):
-                for candidate in self._yaml_files_in(directory):
+                candidates = [] if directory in searched else self._yaml_files_in(directory)
+                searched.add(directory)
+                for candidate in candidates:
                     source = self.access.read(candidate)
                     if source is None or not classify.MAIN_CONFIG_SNIFF.search(source.text):
                         continue
@@ -320,6 +326,8 @@ class _Builder:
         pre-commit run on the ``.sql`` alone must resolve the same endpoint,
         from the YAML files in the same folder that name it.
         """
+        if not self.discovery.explicit_files:
+            return  # a folder scan has the endpoints beside these files in scope already
         in_scope = {self.access.rel(p) for p in files}
         endpoints = self.model.endpoints()
         referenced = {e.template.path for e in endpoints if e.template is not None}
