@@ -37,6 +37,7 @@ class SourceFile:
     # The text as GitHub's fingerprinting reads it (UTF-8 with replacement,
     # BOM kept) when that differs from ``text``; None when identical.
     hash_text_override: str | None = None
+    mode: int | None = None  # st_mode at read time (permission checks); None when not from disk
     lines: LineIndex = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -99,7 +100,8 @@ def read_source(
         return None, [Diagnostic(DiagnosticKind.SKIPPED_FILE, file_span(rel_path), reason)]
 
     try:
-        size = os.stat(abs_path).st_size
+        status = os.stat(abs_path)
+        size = status.st_size
         if size > max_size:
             return skipped(
                 f"file skipped: {size} bytes is over the size bound of {max_size} bytes"
@@ -121,7 +123,7 @@ def read_source(
     clean = _neutralise_markers(text)
     if clean is not text and hash_override is None:
         hash_override = text
-    source = SourceFile(rel_path, abs_path, clean, hash_override)
+    source = SourceFile(rel_path, abs_path, clean, hash_override, status.st_mode)
     diagnostics: list[Diagnostic] = []
     if bad_byte is not None:
         diagnostics.append(

@@ -20,6 +20,7 @@ from mcplint.loaders.env_refs import mark_env_refs
 from mcplint.loaders.flapi_text import preprocess
 from mcplint.loaders.json_loader import load_json
 from mcplint.loaders.mustache import parse_mustache
+from mcplint.loaders.scalar_positions import value_span
 from mcplint.loaders.textmap import PlainText
 from mcplint.loaders.yaml_loader import load_yaml
 from mcplint.model import classify
@@ -39,6 +40,8 @@ from mcplint.model.flapi import (
 from mcplint.model.model import Model
 from mcplint.model.secrets import SecretValue
 from mcplint.model.services import FluxbaseConfig, PgEdgeConfig
+from mcplint.model.sql import SqlText
+from mcplint.model.tools import tool_list
 from mcplint.model.values import as_bool, as_text, as_text_list, get_bool, get_text
 from mcplint.source import SourceFile
 from mcplint.tree import MappingNode, Node, ScalarNode, SequenceNode
@@ -196,10 +199,26 @@ class _Builder:
             global_auth=self._auth(root, "global", document),
             mcp=mcp,
             mcp_auth=self._auth(mcp, "mcp", document) if mcp is not None else None,
+            instructions=mcp.get_scalar("instructions") if mcp is not None else None,
+            instructions_file_ref=mcp.get_scalar("instructions-file") if mcp is not None else None,
         )
+        project.instructions_file = self._side_file(document, project.instructions_file_ref)
         self.projects_by_main[document.path] = project
         self.model.projects.append(project)
         return project
+
+    def _side_file(self, document: Document, reference: ScalarNode | None) -> SourceFile | None:
+        """A file a config names (relative to the config's folder), read if inside the root."""
+        name = as_text(reference)
+        if reference is None or name is None or not name.strip() or reference.env_refs or _REMOTE.match(name):
+            return None
+        path = Path(os.path.normpath(document.source.abs_path.parent / name.strip()))
+        if not self.access.lexically_inside_root(path) or not path.is_file():
+            return None
+        source = self.access.read(path)
+        if source is not None:
+            self._record_source(source)
+        return source
 
     def _template_dir(self, document: Document, node: ScalarNode | None) -> Path | None:
         text = as_text(node)
@@ -367,6 +386,10 @@ class _Builder:
                 kind = classify.client_kind(document.path, document.root)
                 if kind is not None:
                     self.model.client_configs.append(self._client_config(document, *kind))
+                else:
+                    tools = tool_list(document)
+                    if tools is not None:
+                        self.model.tool_lists.append(tools)
                 continue
             if classify.is_main_config(document.root) or classify.is_endpoint(document.root):
                 continue
@@ -458,23 +481,33 @@ class _Builder:
             )
         return fields
 
-    @staticmethod
-    def _connections(node: MappingNode | None) -> list[Connection]:
+    def _connections(self, node: MappingNode | None) -> list[Connection]:
         out = []
         for key, value in node.pairs if node is not None else []:
             if not isinstance(key, ScalarNode):
                 continue
             mapping = value if isinstance(value, MappingNode) else None
+            init = mapping.get_scalar("init") if mapping is not None else None
             out.append(
                 Connection(
                     name=key.text,
                     key=key,
                     node=mapping,
-                    init=mapping.get_scalar("init") if mapping is not None else None,
+                    init=init,
                     properties=mapping.get_map("properties") if mapping is not None else None,
+                    init_sql=self._scalar_sql(init),
                 )
             )
         return out
+
+    def _scalar_sql(self, node: ScalarNode | None) -> SqlText | None:
+        """SQL written in a YAML scalar, with spans that point inside the scalar."""
+        if node is None or node.is_null:
+            return None
+        source = self.model.sources.get(node.span.path)
+        if source is None:
+            return None
+        return SqlText(node.text, lambda start, end: value_span(source, node, start, end))
 
     @staticmethod
     def _auth(container: MappingNode | None, scope: str, document: Document) -> AuthBlock | None:

@@ -13,7 +13,9 @@ from pathlib import Path
 from mcplint.loaders.mustache import MustacheTemplate
 from mcplint.model.documents import Document
 from mcplint.model.secrets import SecretValue
+from mcplint.model.sql import SqlText
 from mcplint.source import SourceFile
+from mcplint.span import Span
 from mcplint.tree import MappingNode, Node, ScalarNode
 
 
@@ -96,6 +98,10 @@ class Template:
     def path(self) -> str:
         return self.source.path
 
+    def span(self, start: int, end: int) -> Span:
+        """Span of ``source.text[start:end]`` (template offsets are file offsets)."""
+        return self.source.span(start, end)
+
 
 @dataclass(eq=False)
 class Connection:
@@ -104,6 +110,7 @@ class Connection:
     node: MappingNode | None
     init: ScalarNode | None
     properties: MappingNode | None
+    init_sql: SqlText | None = None  # the ``init`` value as SQL, positioned inside the scalar
 
 
 @dataclass(eq=False)
@@ -161,6 +168,9 @@ class FlapiProject:
     mcp_auth: AuthBlock | None
     endpoints: list[Endpoint] = field(default_factory=list)
     fragments: list[Document] = field(default_factory=list)
+    instructions: ScalarNode | None = None  # ``mcp.instructions``
+    instructions_file: SourceFile | None = None  # the file ``mcp.instructions-file`` names, if readable
+    instructions_file_ref: ScalarNode | None = None
 
     @property
     def unit_path(self) -> str:

@@ -17,6 +17,7 @@ from mcplint.model.clients import ClientConfig
 from mcplint.model.documents import Document
 from mcplint.model.flapi import AuthBlock, Endpoint, FlapiProject
 from mcplint.model.services import FluxbaseConfig, PgEdgeConfig
+from mcplint.model.tools import ToolListFile
 from mcplint.source import SourceFile
 from mcplint.span import Span
 
@@ -28,6 +29,7 @@ class Target(str, Enum):
     ENDPOINT = "endpoint"
     AUTH_BLOCK = "auth-block"
     CLIENT_CONFIG = "client-config"
+    TOOL_LIST = "tool-list"
     FLUXBASE = "fluxbase"
     PGEDGE = "pgedge"
 
@@ -63,6 +65,7 @@ class Model:
     client_configs: list[ClientConfig] = field(default_factory=list)
     fluxbase: list[FluxbaseConfig] = field(default_factory=list)
     pgedge: list[PgEdgeConfig] = field(default_factory=list)
+    tool_lists: list[ToolListFile] = field(default_factory=list)
     documents: list[Document] = field(default_factory=list)
     sources: dict[str, SourceFile] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
@@ -95,6 +98,8 @@ class Model:
             return list(self.auth_blocks())
         if target is Target.CLIENT_CONFIG:
             return list(self.client_configs)
+        if target is Target.TOOL_LIST:
+            return list(self.tool_lists)
         if target is Target.FLUXBASE:
             return list(self.fluxbase)
         if target is Target.PGEDGE:
