@@ -1,1 +1,11 @@
 """Cross-origin resource sharing: who may call the API from a browser."""
+
+from mcplint.engine.rule import Rule
+from mcplint.rules.cors import flapi_default_origin, flapi_wildcard_origin, fluxbase_wildcard
+
+RULES: tuple[Rule, ...] = (
+    flapi_wildcard_origin.RULE,
+    flapi_default_origin.RULE,
+    fluxbase_wildcard.WILDCARD,
+    fluxbase_wildcard.WILDCARD_WITH_CREDENTIALS,
+)

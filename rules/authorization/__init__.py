@@ -1,0 +1,5 @@
+"""Who may call what, once authenticated."""
+
+from mcplint.engine.rule import Rule
+
+RULES: tuple[Rule, ...] = ()

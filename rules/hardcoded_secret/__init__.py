@@ -1,0 +1,5 @@
+"""Secrets written into configuration."""
+
+from mcplint.engine.rule import Rule
+
+RULES: tuple[Rule, ...] = ()

@@ -1,0 +1,5 @@
+"""Write and delete statements that one call can apply to every row."""
+
+from mcplint.engine.rule import Rule
+
+RULES: tuple[Rule, ...] = ()

@@ -1,0 +1,5 @@
+"""Unbounded reads and missing rate limits."""
+
+from mcplint.engine.rule import Rule
+
+RULES: tuple[Rule, ...] = ()

@@ -1,0 +1,5 @@
+"""TLS, listening addresses and plain-HTTP connections."""
+
+from mcplint.engine.rule import Rule
+
+RULES: tuple[Rule, ...] = ()
