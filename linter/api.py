@@ -84,7 +84,8 @@ def lint(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        model = build_model(discover(given, access))
+        options = {"sensitive-columns": list(config.extend_sensitive_columns)}
+        model = build_model(discover(given, access), options)
         return LintRun(run(model, rules, registry, settings), model, rules)
     finally:
         if collecting:

@@ -10,6 +10,7 @@ never silently ignored.
 from __future__ import annotations
 
 import difflib
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,7 @@ _KEYS = {
     "fail-on": "level",
     "levels": "table-of-levels",
     "max-file-size": "int",
+    "extend-sensitive-columns": "regex-list",
 }
 
 
@@ -49,6 +51,7 @@ class Config:
     fail_on: str = "warning"
     levels: dict[str, str] = field(default_factory=dict)
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    extend_sensitive_columns: list[str] = field(default_factory=list)  # extra column-name regexes (data-exposure)
     path: Path | None = None  # the file it came from, if any
 
 
@@ -113,6 +116,14 @@ def _parse(section: dict[str, Any], path: Path, prefix: str) -> Config:
         if kind == "list":
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise ConfigError(f"{where}`{key}` must be a list of strings")
+        elif kind == "regex-list":
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ConfigError(f"{where}`{key}` must be a list of regular expressions")
+            for pattern in value:
+                try:
+                    re.compile(pattern)
+                except re.error as exc:
+                    raise ConfigError(f"{where}`{key}`: invalid regular expression {pattern!r} ({exc})") from None
         elif kind == "level":
             if value not in LEVELS:
                 raise ConfigError(f"{where}`{key}` must be one of {', '.join(LEVELS)}")

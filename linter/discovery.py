@@ -16,9 +16,20 @@ from pathlib import Path
 
 from mcplint.diagnostics import Diagnostic, DiagnosticKind, file_span
 from mcplint.globs import matches_any
+from mcplint.loaders.env_file import is_env_file
 from mcplint.source import DEFAULT_MAX_FILE_SIZE, SourceFile, read_source
 
-LINTED_SUFFIXES = (".yaml", ".yml", ".json", ".jsonc", ".sql")
+LINTED_SUFFIXES = (".yaml", ".yml", ".json", ".jsonc", ".sql", ".toml", ".env")
+
+
+def has_suffix(path: Path, suffixes: tuple[str, ...]) -> bool:
+    """Whether ``path`` is one of the ``suffixes``; ``.env`` also stands for `.env`, `.env.local`, `.envrc`."""
+    suffix = path.suffix.lower()
+    if suffix in suffixes and suffix != ".env":
+        return True
+    return ".env" in suffixes and is_env_file(path.name)
+
+
 SKIPPED_DIRS = frozenset(
     {
         ".git",
@@ -148,7 +159,7 @@ class FileAccess:
             )
             if covering is not None:
                 prefix = key[0].rstrip(os.sep) + os.sep
-                cached = [p for p in covering if str(p).startswith(prefix) and p.suffix.lower() in suffixes]
+                cached = [p for p in covering if str(p).startswith(prefix) and has_suffix(p, suffixes)]
             else:
                 cached = self._walk(start, suffixes)
             self._walks[key] = cached
@@ -191,7 +202,7 @@ class FileAccess:
                 if is_dir:
                     if not self._skipped_folder(path):
                         (linked if is_link else stack).append((path, via_link or is_link))
-                elif is_file and path.suffix.lower() in suffixes:
+                elif is_file and has_suffix(path, suffixes):
                     found.append((os.path.realpath(path), via_link or is_link, path))
         # A file reachable twice (through a symlink) is linted once, under its own name.
         best: dict[str, tuple[bool, str, Path]] = {}
@@ -248,7 +259,7 @@ def discover(paths: list[Path], access: FileAccess) -> Discovery:
             files.extend(access.walk(path))
         else:
             explicit = True
-            if path.suffix.lower() in LINTED_SUFFIXES:
+            if has_suffix(path, LINTED_SUFFIXES):
                 files.append(path)
     unique = {access.rel(p): p for p in files}
     return Discovery(access, [unique[k] for k in sorted(unique)], explicit)

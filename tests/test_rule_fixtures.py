@@ -29,7 +29,8 @@ def annotations(case: Path) -> tuple[set[tuple[str, int, str]], set[tuple[str, i
         if not path.is_file():
             continue
         rel = path.relative_to(case).as_posix()
-        lines = path.read_text(encoding="utf-8").splitlines()
+        # Only the line breaks editors and mcplint count (str.splitlines also breaks at U+2028 and others).
+        lines = re.split(r"\r\n|\r|\n", path.read_text(encoding="utf-8"))
         for index, line in enumerate(lines):
             match = _ANNOTATION.search(line)
             if match is None:

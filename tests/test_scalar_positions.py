@@ -33,7 +33,7 @@ def where(text: str, needle: str) -> tuple[int, int, int, int]:
         ("d: plain text\n  continued line\n\n  after blank\n", "blank", (4, 9, 4, 14)),
         ("d: 'it''s quoted'\n", "quoted", (1, 11, 1, 17)),
         ('d: "a \\"q\\" then tail"\n', "tail", (1, 18, 1, 22)),
-        ('d: "zero\\u200bwidth"\n', "\u200b", (1, 9, 1, 10)),  # the escape's backslash
+        ('d: "zero\\u200bwidth"\n', "\u200b", (1, 9, 1, 15)),  # the whole escape
         ('d: "multi\n  line \\\n  cont"\n', "cont", (3, 3, 3, 7)),
         ("d: |\n  line one\n    more indented\n  line three\n", "more", (3, 5, 3, 9)),
         ("d: |\n  line one\n    more indented\n  line three\n", "three", (4, 8, 4, 13)),

@@ -27,7 +27,18 @@ _COMMENT_STYLES = {
     ".sql": ("--", "/*"),
     ".json": ("//", "/*"),
     ".jsonc": ("//", "/*"),
+    ".toml": ("#",),
 }
+
+
+def _comment_openers(source: SourceFile) -> tuple[str, ...] | None:
+    """Comment markers of a file's format; ``.env`` files are recognised by name."""
+    from mcplint.loaders.env_file import is_env_file
+
+    openers = _COMMENT_STYLES.get(source.suffix)
+    if openers is None and is_env_file(source.abs_path.name):
+        return ("#",)
+    return openers
 
 
 @dataclass(eq=False)
@@ -47,7 +58,7 @@ class Suppression:
 def parse_suppressions(source: SourceFile) -> list[Suppression]:
     if "mcplint:" not in source.text:
         return []
-    openers = _COMMENT_STYLES.get(source.suffix)
+    openers = _comment_openers(source)
     if openers is None:
         return []
     found: list[Suppression] = []
@@ -103,7 +114,7 @@ def _comment_start(line: str, openers: tuple[str, ...]) -> int | None:
                 quote = None
         elif c in "\"'":
             # In YAML a quote only opens a string at the start of a scalar.
-            if openers != ("#",) or i == 0 or line[i - 1] in " \t:[{,-":
+            if openers != ("#",) or i == 0 or line[i - 1] in " \t:[{,-=":
                 quote = c
         else:
             for opener in openers:

@@ -11,12 +11,15 @@ value range into a :class:`~mcplint.span.Span`.
 
 from __future__ import annotations
 
+import re
+
 from mcplint.source import SourceFile
 from mcplint.span import Span
 from mcplint.tree import ScalarNode
 
 _SIMPLE_ESCAPES = set("0abtnvfre \"/\\N_LP\t")
 _HEX_LENGTH = {"x": 2, "u": 4, "U": 8}
+_SURROGATE_PAIR = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}")
 
 
 def value_offsets(raw: str, value: str, style: str | None) -> list[int]:
@@ -42,7 +45,7 @@ def value_offsets(raw: str, value: str, style: str | None) -> list[int]:
         while j < n:
             current = raw[j]
             if style == '"' and current == "\\":
-                length = _escape_length(raw, j)
+                length = _escape_length(raw, j, ch)
                 if raw[j + 1 : j + 2] in ("\n", "\r"):  # escaped line break: contributes nothing
                     j += length
                     continue
@@ -108,8 +111,10 @@ def _skip_break_and_indent(raw: str, j: int, indent: int | None) -> int:
     return _skip_indent(raw, j, indent)
 
 
-def _escape_length(raw: str, j: int) -> int:
+def _escape_length(raw: str, j: int, ch: str = "") -> int:
     nxt = raw[j + 1 : j + 2]
+    if nxt == "u" and ch > "\uffff" and _SURROGATE_PAIR.match(raw, j):
+        return 12  # JSON writes a character beyond U+FFFF as two escapes (YAML keeps two characters)
     if nxt in _HEX_LENGTH:
         return 2 + _HEX_LENGTH[nxt]
     if nxt == "\r" and raw[j + 2 : j + 3] == "\n":
@@ -124,5 +129,10 @@ def value_span(source: SourceFile, node: ScalarNode, start: int, end: int) -> Sp
     offsets = value_offsets(raw, node.text, node.style)
     start = max(0, min(start, len(offsets) - 1))
     end = max(start, min(end, len(offsets) - 1))
-    last = offsets[end - 1] + 1 if end > start else offsets[start]
+    if end <= start:
+        last = offsets[start]
+    elif node.style == '"' and raw[offsets[end - 1] : offsets[end - 1] + 1] == "\\":
+        last = offsets[end - 1] + _escape_length(raw, offsets[end - 1], node.text[end - 1])  # the whole escape
+    else:
+        last = offsets[end - 1] + 1
     return source.span(base + offsets[start], base + max(last, offsets[start]))

@@ -16,12 +16,14 @@ from pathlib import Path
 
 from mcplint.diagnostics import Diagnostic, DiagnosticKind
 from mcplint.discovery import Discovery, FileAccess
+from mcplint.loaders.env_file import is_env_file, load_env
 from mcplint.loaders.env_refs import mark_env_refs
 from mcplint.loaders.flapi_text import preprocess
 from mcplint.loaders.json_loader import load_json
 from mcplint.loaders.mustache import parse_mustache
 from mcplint.loaders.scalar_positions import value_span
 from mcplint.loaders.textmap import PlainText
+from mcplint.loaders.toml_loader import load_toml
 from mcplint.loaders.yaml_loader import load_yaml
 from mcplint.model import classify
 from mcplint.model.clients import ClientConfig, ClientServer, server_entries
@@ -38,6 +40,7 @@ from mcplint.model.flapi import (
     Validator,
 )
 from mcplint.model.model import Model
+from mcplint.model.secret_scan import mask_spans, secret_scans
 from mcplint.model.secrets import SecretValue
 from mcplint.model.services import FluxbaseConfig, PgEdgeConfig
 from mcplint.model.sql import SqlText
@@ -61,8 +64,16 @@ class _Fragment:
     parse_diagnostics: list[Diagnostic]
 
 
-def build_model(discovery: Discovery) -> Model:
-    return _Builder(discovery).build()
+def _is_env_document(path: Path) -> bool:
+    """``.env``, ``.env.local``, ``prod.env``, ``.envrc`` (not ``.env.yaml``, which is YAML)."""
+    return path.suffix.lower() not in YAML_SUFFIXES + JSON_SUFFIXES + (".toml", ".sql") and is_env_file(path.name)
+
+
+def build_model(discovery: Discovery, options: dict | None = None) -> Model:  # type: ignore[type-arg]
+    """``options`` are configuration values rules may read (see ``Model.options``)."""
+    builder = _Builder(discovery)
+    builder.model.options.update(options or {})
+    return builder.build()
 
 
 class _Builder:
@@ -97,6 +108,12 @@ class _Builder:
         if path.suffix.lower() in JSON_SUFFIXES:
             root, problems = load_json(PlainText(source))
             document = Document(source, root, "json")
+        elif path.suffix.lower() == ".toml":
+            root, problems = load_toml(PlainText(source))
+            document = Document(source, root, "toml")
+        elif _is_env_document(path):
+            root, problems = load_env(PlainText(source), lenient=path.name == ".envrc")
+            document = Document(source, root, "env")
         else:
             text = preprocess(source, self._resolve_include)
             self._diagnose(text.diagnostics)
@@ -159,14 +176,16 @@ class _Builder:
         cached = self.templates[rel]
         if cached is None:
             return None
-        return cached if cached.reference is reference else Template(cached.source, cached.mustache, reference)
+        if cached.reference is reference:
+            return cached
+        return Template(cached.source, cached.mustache, reference, shared=cached.shared)
 
     # ----------------------------------------------------------------- building
 
     def build(self) -> Model:
         files = self.discovery.files
         for path in files:
-            if path.suffix.lower() in YAML_SUFFIXES + JSON_SUFFIXES:
+            if path.suffix.lower() in YAML_SUFFIXES + JSON_SUFFIXES + (".toml",) or _is_env_document(path):
                 self.document(path)
         for path in files:
             document = self.documents.get(self.access.rel(path))
@@ -203,6 +222,9 @@ class _Builder:
             instructions_file_ref=mcp.get_scalar("instructions-file") if mcp is not None else None,
         )
         project.instructions_file = self._side_file(document, project.instructions_file_ref)
+        if project.instructions_file is not None and document.path in self.model.scope:
+            # The instructions file is model-visible text of an in-scope config: report on it.
+            self.model.scope = self.model.scope | {project.instructions_file.path}
         self.projects_by_main[document.path] = project
         self.model.projects.append(project)
         return project
@@ -382,6 +404,8 @@ class _Builder:
             document = self.documents.get(self.access.rel(path))
             if document is None or document.root is None:
                 continue
+            if document.format in ("toml", "env"):
+                continue  # read for the secret scan only
             if document.format == "json":
                 kind = classify.client_kind(document.path, document.root)
                 if kind is not None:
@@ -405,6 +429,8 @@ class _Builder:
             for user in block.users:
                 if user.password is not None:
                     self.model.secret_spans.add(user.password.span)
+        self.model.secret_scans = secret_scans(self.model)
+        self.model.secret_spans |= mask_spans(self.model.secret_scans)
         self.model.diagnostics.extend(self.access.diagnostics)
         self.model.diagnostics = sorted(
             set(self.model.diagnostics), key=lambda d: (d.span, d.kind.value, d.message)
@@ -430,7 +456,25 @@ class _Builder:
             template=template,
             connections=as_text_list(root.get("connection")),
             auth=self._auth(root, "endpoint", document),
+            options=self.model.options,
+            template_status=self._template_status(document, template_source, template),
         )
+
+    def _template_status(self, document: Document, reference: ScalarNode | None, template: Template | None) -> str:
+        """Why an endpoint's template is (not) loaded; see ``Endpoint.template_status``."""
+        name = reference.text.strip() if reference is not None else ""
+        if reference is None or reference.is_null:
+            return ""
+        if template is not None:
+            return "loaded"
+        if _REMOTE.match(name):
+            return "remote"
+        if reference.env_refs:
+            return "env"
+        path = Path(os.path.normpath(document.source.abs_path.parent / name))
+        if not name or not self.access.lexically_inside_root(path) or not self.access.inside_root(path):
+            return "outside-root" if name else "missing"
+        return "unreadable" if path.is_file() else "missing"
 
     @staticmethod
     def _mcp_entry(root: MappingNode, key: str, kind: str) -> McpEntry | None:

@@ -93,6 +93,8 @@ class Template:
     source: SourceFile
     mustache: MustacheTemplate
     reference: ScalarNode  # the ``template-source`` value that names the file
+    # Analyses computed once per template file, shared by every endpoint that uses it.
+    shared: dict = field(default_factory=dict, repr=False)  # type: ignore[type-arg]
 
     @property
     def path(self) -> str:
@@ -127,6 +129,11 @@ class Endpoint:
     template: Template | None
     connections: list[str]
     auth: AuthBlock | None
+    cache: dict = field(default_factory=dict, repr=False)  # type: ignore[type-arg]  # per-endpoint analyses
+    options: dict = field(default_factory=dict, repr=False)  # type: ignore[type-arg]  # Model.options, shared
+    # Why ``template`` is what it is: "" (no template-source), "loaded", "remote", "env" (the path
+    # depends on the environment), "missing" (no such file), "outside-root" (not read), "unreadable".
+    template_status: str = ""
 
     @property
     def unit_path(self) -> str:

@@ -16,7 +16,9 @@ from mcplint.diagnostics import Diagnostic
 from mcplint.model.clients import ClientConfig
 from mcplint.model.documents import Document
 from mcplint.model.flapi import AuthBlock, Endpoint, FlapiProject
+from mcplint.model.secret_scan import SecretScan
 from mcplint.model.services import FluxbaseConfig, PgEdgeConfig
+from mcplint.model.texts import ModelText, collect_texts
 from mcplint.model.tools import ToolListFile
 from mcplint.source import SourceFile
 from mcplint.span import Span
@@ -32,6 +34,8 @@ class Target(str, Enum):
     TOOL_LIST = "tool-list"
     FLUXBASE = "fluxbase"
     PGEDGE = "pgedge"
+    SECRET_SCAN = "secret-scan"  # each document and SQL template, with the secrets in it (secret_scan.py)
+    MODEL_TEXT = "model-text"  # every text an MCP client shows the model (see texts.py)
 
 
 class Unit(Protocol):
@@ -70,7 +74,11 @@ class Model:
     sources: dict[str, SourceFile] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     scope: frozenset[str] = frozenset()
+    # Settings rules may read (from the configuration), e.g. "sensitive-columns": extra regexes.
+    options: dict = field(default_factory=dict)  # type: ignore[type-arg]
     secret_spans: set[Span] = field(default_factory=set)
+    secret_scans: list[SecretScan] = field(default_factory=list)
+    _texts: list[ModelText] | None = field(default=None, init=False, repr=False)
 
     def endpoints(self) -> list[Endpoint]:
         """Endpoints of every project, then those found without a main config."""
@@ -84,6 +92,12 @@ class Model:
             blocks.extend(b for b in (project.global_auth, project.mcp_auth) if b is not None)
         blocks.extend(e.auth for e in self.endpoints() if e.auth is not None)
         return blocks
+
+    def model_texts(self) -> list[ModelText]:
+        """Model-visible texts, collected once (several rules read them)."""
+        if self._texts is None:
+            self._texts = collect_texts(self)
+        return self._texts
 
     def units(self, target: Target) -> list[Unit]:
         if target is Target.DIAGNOSTIC:
@@ -104,4 +118,8 @@ class Model:
             return list(self.fluxbase)
         if target is Target.PGEDGE:
             return list(self.pgedge)
+        if target is Target.SECRET_SCAN:
+            return list(self.secret_scans)
+        if target is Target.MODEL_TEXT:
+            return list(self.model_texts())
         raise ValueError(f"unknown target {target}")

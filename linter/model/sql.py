@@ -54,6 +54,10 @@ class SqlText:
         import sqlglot
         from sqlglot.errors import SqlglotError
 
+        from mcplint.model.template_analysis import quiet_sqlglot
+
+        quiet_sqlglot()
+
         try:
             statements = [s for s in sqlglot.parse(self.text, read="duckdb") if s is not None]
         except (SqlglotError, ValueError, IndexError, RecursionError) as exc:
