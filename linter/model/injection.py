@@ -1,0 +1,550 @@
+"""Whether a caller can change an endpoint's SQL through a template value.
+
+For every interpolation of an endpoint's template this module decides, as
+flAPI would render it (flapi-semantics.md §4–§5):
+
+1. who controls the value — a bound parameter (safe), the server (``conn.*``,
+   ``env.*``), a strict validator, a ``string`` validator's regex, or nobody;
+2. whether that control holds in the interpolation's SQL context (a strict
+   validator does; HTML-escaping of double-brace values stops a quote
+   break-out but nothing in unquoted positions; a regex only through its
+   alphabet);
+3. for a value that can escape, a *proof*: a concrete payload rendered the
+   way flAPI renders it, parsed with sqlglot next to a benign rendering, with
+   the difference in statement shape named ("adds an OR predicate").
+
+Findings that cannot be proven this way are kept, marked unproven.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections import Counter
+from dataclasses import dataclass
+from enum import Enum
+from typing import TYPE_CHECKING
+
+from mcplint.loaders.mustache import Interpolation, TagKind
+from mcplint.model.regex_alphabet import Alphabet, regex_alphabet
+from mcplint.model.template_analysis import (
+    EXECUTING_FUNCTIONS,
+    Context,
+    TemplateAnalysis,
+    analyse,
+    html_escape,
+    lexical_context,
+    parse_sql,
+    render,
+)
+
+if TYPE_CHECKING:
+    from mcplint.model.flapi import Endpoint, RequestField, Template
+
+STRICT_TYPES = frozenset({"int", "date", "time", "uuid", "email", "enum"})
+TYPED_VALIDATORS = STRICT_TYPES | {"string"}
+PAGINATION = frozenset({"limit", "offset"})
+IGNORED_VALIDATOR_KEYS = {
+    "allowed-values": "allowedValues",
+    "prevent-sql-injection": "preventSqlInjection",
+    "defaultValue": "default",
+    "field-type": "type",
+}
+_NUMERIC = frozenset(string.digits + "+-.eE")
+_WORD = frozenset(string.ascii_letters + string.digits + "_")
+
+
+class Control(str, Enum):
+    BOUND = "bound parameter"
+    SERVER = "server-controlled"
+    STRICT = "strict validator"
+    REGEX = "regex validator"
+    UNVALIDATED = "unvalidated"
+    UNDECLARED = "undeclared parameter"
+    PAGINATION = "pagination parameter"
+    SHADOWABLE = "shadowable context value"
+    UNKNOWN = "unknown variable"
+
+
+class Verdict(str, Enum):
+    SAFE = "safe"
+    UNSAFE = "unsafe"  # the value can break out; a proof is attempted
+    POSSIBLE = "possible"  # the value is restricted, but not enough to rule out misuse
+
+
+@dataclass(frozen=True)
+class Proof:
+    payload: str
+    change: str
+    benign_sql: str
+    attacked_sql: str
+
+
+@dataclass(frozen=True)
+class Assessment:
+    interpolation: Interpolation
+    variable: str
+    field: RequestField | None
+    control: Control
+    context: Context
+    context_detail: str
+    lexical_guess: bool  # the context comes from quote counting, not from parsing
+    verdict: Verdict
+    reason: str
+    alphabet: Alphabet | None
+    proof: Proof | None
+
+    @property
+    def tag(self):  # type: ignore[no-untyped-def]
+        return self.interpolation.tag
+
+    @property
+    def raw(self) -> bool:
+        return self.interpolation.tag.kind in (TagKind.TRIPLE, TagKind.AMPERSAND)
+
+    @property
+    def form(self) -> str:
+        kind = self.interpolation.tag.kind
+        return {"triple": "{{{ }}}", "ampersand": "{{& }}"}.get(kind.value, "{{ }}")
+
+    @property
+    def param_name(self) -> str | None:
+        return self.variable[len("params.") :] if self.variable.startswith("params.") else None
+
+
+# --------------------------------------------------------------------- control
+
+
+def _field(endpoint: Endpoint, name: str) -> RequestField | None:
+    for field in endpoint.request:
+        if field.name == name:
+            return field
+    return None
+
+
+def _validator_types(field: RequestField) -> set[str]:
+    return {(v.type or "").strip().lower() for v in field.validators if v.type}
+
+
+def _strict_types(field: RequestField) -> set[str]:
+    """Validator types that restrict the value; an enum without ``allowedValues``
+    (e.g. spelled ``allowed-values``, which flAPI ignores) restricts nothing."""
+    strict = set()
+    for validator in field.validators:
+        kind = (validator.type or "").strip().lower()
+        if kind == "enum" and not validator.allowed_values:
+            continue
+        if kind in STRICT_TYPES:
+            strict.add(kind)
+    return strict
+
+
+def is_bound(endpoint: Endpoint, interpolation: Interpolation) -> bool:
+    """flAPI's prepared-statement rule: double-brace, exactly ``params.<name>``,
+    depth 0, a declared field with a typed validator."""
+    tag = interpolation.tag
+    if tag.kind is not TagKind.VARIABLE or interpolation.depth != 0 or not tag.name.startswith("params."):
+        return False
+    name = tag.name[len("params.") :]
+    if "." in name or name in PAGINATION:
+        return False
+    field = _field(endpoint, name)
+    return field is not None and bool(_validator_types(field) & TYPED_VALIDATORS)
+
+
+def rejects_undeclared(endpoint: Endpoint) -> bool:
+    """flAPI refuses undeclared parameters only on GET with `request-fields-validation: true`
+    (and an MCP tool in the same file may still receive them)."""
+    return _fields_validation(endpoint) and endpoint.method == "GET" and not endpoint.mcp_entries
+
+
+def _fields_validation(endpoint: Endpoint) -> bool:
+    node = endpoint.mapping.get_scalar("request-fields-validation")
+    return node is not None and node.text in ("true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON", "y", "Y")
+
+
+def classify_control(
+    endpoint: Endpoint, interpolation: Interpolation
+) -> tuple[Control, RequestField | None, Alphabet | None]:
+    name = interpolation.tag.name
+    namespace, _, rest = name.partition(".")
+    if namespace in ("conn", "env"):
+        return Control.SERVER, None, None
+    if namespace in ("auth", "cache"):
+        control = Control.SERVER if _fields_validation(endpoint) else Control.SHADOWABLE
+        return control, None, None
+    if namespace != "params" or not rest:
+        return Control.UNKNOWN, None, None
+    base = rest.split(".", 1)[0]
+    field = _field(endpoint, base)
+    if base in PAGINATION:
+        return Control.PAGINATION, field, None
+    if field is None:
+        if rejects_undeclared(endpoint):
+            return Control.UNKNOWN, None, None  # flAPI rejects undeclared parameters here: it renders empty
+        return Control.UNDECLARED, None, None
+    if is_bound(endpoint, interpolation):
+        return Control.BOUND, field, None
+    if _strict_types(field):
+        return Control.STRICT, field, None
+    alphabets = [
+        regex_alphabet(v.regex.text)
+        for v in field.validators
+        if (v.type or "").strip().lower() == "string" and v.regex is not None and not v.regex.is_null
+    ]
+    if alphabets:
+        alphabet = alphabets[0]
+        for other in alphabets[1:]:
+            alphabet = alphabet.intersection(other)
+        return Control.REGEX, field, alphabet
+    return Control.UNVALIDATED, field, None
+
+
+# --------------------------------------------------------------------- verdict
+
+
+def _enum_values(field: RequestField) -> list[str] | None:
+    for validator in field.validators:
+        if (validator.type or "").strip().lower() == "enum" and validator.allowed_values:
+            return validator.allowed_values
+    return None
+
+
+def decide(context: Context, control: Control, raw: bool, alphabet: Alphabet | None,
+           field: RequestField | None, inner: Context | None = None) -> tuple[Verdict, str]:
+    """Whether the control holds in this context; for a value that can escape, what
+    a caller can do (a verb phrase), else why it is safe."""
+    if control is Control.BOUND:
+        return Verdict.SAFE, "flAPI binds it as a prepared-statement parameter"
+    if control is Control.SERVER:
+        return Verdict.SAFE, "the value comes from the server's configuration, not from the caller"
+    if control is Control.UNKNOWN:
+        return Verdict.SAFE, "no caller can set it (no such value, or flAPI rejects the parameter); it renders empty"
+    if control is Control.STRICT:
+        values = _enum_values(field) if field is not None else None
+        if values is None:
+            return Verdict.SAFE, "a strict validator restricts the value"
+        alphabet = Alphabet(frozenset("".join(values)) & frozenset(chr(i) for i in range(128)),
+                            any(ord(c) > 127 for c in "".join(values)))
+        verdict, why = _by_alphabet(context, raw, alphabet, inner)
+        if verdict is not Verdict.UNSAFE:
+            # Plain words the developer listed (a column name, `asc`) are the point of an enum.
+            return Verdict.SAFE, "the enum's allowed values are safe here"
+        return verdict, why
+    if control is Control.REGEX:
+        assert alphabet is not None
+        verdict, why = _by_alphabet(context, raw, alphabet, inner)
+        if verdict is Verdict.SAFE:
+            return Verdict.SAFE, f"its regex only admits {alphabet.describe()}"
+        return verdict, why
+    verdict, why = _by_alphabet(context, raw, Alphabet.anything(), inner)
+    return verdict, why
+
+
+def _by_alphabet(context: Context, raw: bool, alphabet: Alphabet, inner: Context | None = None) -> tuple[Verdict, str]:
+    """What characters the value may hold decides what it can do in ``context``."""
+    if context in (Context.STRING, Context.LIKE_PATTERN):
+        if not raw:
+            return Verdict.SAFE, "HTML-escaping turns a quote into `&#39;`"
+        if alphabet.admits("'"):
+            return Verdict.UNSAFE, "close the string literal with a quote"
+        return Verdict.SAFE, "no quote can close the string"
+    if context is Context.QUOTED_IDENTIFIER:
+        if not raw:
+            return Verdict.SAFE, "HTML-escaping turns a double quote into `&quot;`"
+        if alphabet.admits('"'):
+            return Verdict.UNSAFE, "close the quoted identifier"
+        return Verdict.SAFE, "no double quote can close the identifier"
+    if context is Context.EXECUTED_STRING:
+        # Two layers: the outer literal, and SQL parsed again. A quote inside the
+        # executed SQL is written doubled in the outer literal, so a raw value
+        # reaches the inner layer without closing the outer one.
+        if inner in (None, Context.UNKNOWN, Context.EXECUTED_STRING):
+            if alphabet.within(_WORD | frozenset(".-@:")):
+                return Verdict.SAFE, "only word characters can reach the executed SQL"
+            return Verdict.UNSAFE, "rewrite the SQL text the function executes"
+        verdict, why = _by_alphabet(inner, raw, alphabet)
+        return verdict, (why if verdict is Verdict.SAFE else f"{why} in the SQL the function executes")
+    if context is Context.COMMENT:
+        if alphabet.admits("\n\r"):
+            return Verdict.UNSAFE, "end the comment with a line break and add SQL after it"
+        return Verdict.SAFE, "no line break can end the comment"
+    if context in (Context.VALUE, Context.LIMIT):
+        if alphabet.within(_NUMERIC):
+            return Verdict.SAFE, "only numbers fit"
+        if alphabet.within(_WORD | frozenset(".")):
+            return Verdict.POSSIBLE, "name a column or keyword instead of a value (e.g. `id = id`)"
+        return Verdict.UNSAFE, "add SQL after the value (e.g. `1 OR TRUE`)"
+    if context is Context.IN_LIST:
+        if alphabet.within(_NUMERIC | frozenset(", ")):
+            return Verdict.SAFE, "only numbers and commas fit"
+        if alphabet.within(_WORD | frozenset(".,")):
+            return Verdict.POSSIBLE, "name columns or keywords inside the list"
+        return Verdict.UNSAFE, "close the list and add SQL (e.g. `1) OR (TRUE`)"
+    if context in (Context.ORDER_BY, Context.IDENTIFIER):
+        if alphabet.within(_WORD):
+            return Verdict.SAFE, "only a plain name fits"
+        return Verdict.UNSAFE, "put an expression or subquery where a name belongs"
+    if context is Context.TABLE:
+        if alphabet.within(_WORD):
+            return Verdict.POSSIBLE, "name another table than the one intended"
+        return Verdict.UNSAFE, "put a subquery or another table where the name belongs"
+    if context in (Context.FRAGMENT, Context.STATEMENT):
+        if alphabet.within(_WORD):
+            return Verdict.POSSIBLE, "supply a column or keyword as a whole condition"
+        return Verdict.UNSAFE, "supply SQL of its choosing"
+    return Verdict.POSSIBLE, "appear where its effect could not be determined"
+
+
+# ----------------------------------------------------------------------- proof
+
+_PAYLOADS: dict[Context, tuple[str, ...]] = {
+    Context.STRING: ("' OR TRUE OR '", "'OR'a", "' OR a OR '", "'; SELECT 1; --"),
+    Context.LIKE_PATTERN: ("' OR TRUE OR '", "'OR'a", "' OR a OR '", "'; SELECT 1; --"),
+    Context.QUOTED_IDENTIFIER: ('x" OR TRUE OR "y', 'x", (SELECT 1) AS "y'),
+    Context.EXECUTED_STRING: ("1 OR TRUE", "a OR TRUE", "x'' OR TRUE OR ''y", "' OR TRUE OR '"),
+    Context.VALUE: ("1 OR TRUE", "a OR TRUE", "1) OR (TRUE", "1; SELECT 1", "a; SELECT a"),
+    Context.LIMIT: ("(SELECT 1)", "1; SELECT 1", "1 OR TRUE"),
+    Context.IN_LIST: ("1) OR (TRUE", "1) OR TRUE OR (1"),
+    Context.ORDER_BY: ("(SELECT 1)", "1, (SELECT 1)", "a OR TRUE"),
+    Context.IDENTIFIER: ("(SELECT 1) AS x", "1 OR TRUE", "(SELECT 1)"),
+    Context.TABLE: ("(SELECT 1) AS x", "t, (SELECT 1) AS y", "t, u"),
+    Context.FRAGMENT: ("TRUE OR TRUE", "a OR b", "TRUE; SELECT 1", "1=1) OR (TRUE"),
+    Context.STATEMENT: ("SELECT 1; SELECT 2", "SELECT 1 UNION SELECT 2"),
+    Context.COMMENT: ("\nOR TRUE", "\n; SELECT 1"),
+}
+_BENIGN: dict[Context, str] = {
+    Context.STRING: "abc",
+    Context.LIKE_PATTERN: "abc",
+    Context.QUOTED_IDENTIFIER: "abc",
+    Context.EXECUTED_STRING: "abc",
+    Context.VALUE: "1",
+    Context.LIMIT: "10",
+    Context.IN_LIST: "1",
+    Context.ORDER_BY: "id",
+    Context.IDENTIFIER: "id",
+    Context.TABLE: "t",
+    Context.FRAGMENT: "TRUE",
+    Context.STATEMENT: "SELECT 1",
+    Context.COMMENT: "note",
+    Context.UNKNOWN: "1",
+}
+_CHANGES = (
+    ("Or", "adds an OR predicate"),
+    ("Union", "adds a UNION"),
+    ("Subquery", "adds a subquery"),
+    ("Drop", "adds a DROP"),
+    ("Delete", "adds a DELETE"),
+    ("Update", "adds an UPDATE"),
+    ("Insert", "adds an INSERT"),
+    ("Join", "adds a join"),
+)
+
+
+def _shape(statements: list) -> list[list[str]]:  # type: ignore[type-arg]
+    """Node types of each statement, with strings executed as SQL expanded.
+
+    Single values (a literal, a column, a boolean, a placeholder) all count
+    as one leaf: swapping `1` for `open` is not a change of structure, adding
+    an OR, a subquery or a statement is.
+    """
+    from sqlglot import exp
+
+    leaves = (exp.Literal, exp.Column, exp.Boolean, exp.Null, exp.Placeholder, exp.Parameter, exp.Var, exp.Identifier)
+    shapes = []
+    for statement in statements:
+        names: list[str] = []
+        stack = [statement]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, leaves) and not (isinstance(node, exp.Column) and node.find(exp.Subquery)):
+                names.append("Leaf")
+                if isinstance(node, exp.Literal) and node.is_string and _is_executing(node.parent):
+                    inner, error = parse_sql(node.this)
+                    if error is None:
+                        names += ["<executed>"] + [n for s in _shape(inner) for n in s]
+                continue
+            names.append(type(node).__name__)
+            stack.extend(reversed(list(node.iter_expressions())))
+        shapes.append(names)
+    return shapes
+
+
+def _is_executing(node) -> bool:  # type: ignore[no-untyped-def]
+    from sqlglot import exp
+
+    if not isinstance(node, exp.Func):
+        return False
+    name = str(node.this).lower() if isinstance(node, exp.Anonymous) else type(node).__name__.lower()
+    return name in EXECUTING_FUNCTIONS
+
+
+def _describe_change(before: list[list[str]], after: list[list[str]]) -> str | None:
+    """Name the structural change, or None when it is none of the kinds that matter.
+
+    Only changes a database would run count as proof; sqlglot accepts some
+    text DuckDB rejects, and such a parse must not be claimed as an injection.
+    """
+    if len(after) > len(before):
+        return "adds a second statement"
+    counts_before = Counter(n for s in before for n in s)
+    counts_after = Counter(n for s in after for n in s)
+    if counts_after["<executed>"] and (counts_after - counts_before):
+        added = counts_after - counts_before
+        for node, text in _CHANGES:
+            if added[node]:
+                return f"{text} to the SQL the function executes"
+    for node, text in _CHANGES:
+        if counts_after[node] > counts_before[node]:
+            return text
+    return None
+
+
+def _benign(context: Context, detail: str) -> str:
+    return "ASC" if (context, detail) == (Context.ORDER_BY, "direction") else _BENIGN[context]
+
+
+def prove(template: Template, analysis: TemplateAnalysis, endpoint: Endpoint, target: Assessment,
+          others: dict[int, tuple[Context, str, bool]]) -> Proof | None:
+    """Render benign and attacked SQL the way flAPI would and compare their shapes.
+
+    ``others`` maps each interpolation's tag start to (context, detail, bound)
+    so the other values render harmlessly (bound ones as ``?``).
+    """
+    located = analysis.context_of(target.tag)
+    scenario = located.scenario if located is not None else {n: True for n in _enclosing_names(target)}
+    present = lambda name: scenario.get(name, False)  # noqa: E731
+
+    def value_for(payload: str | None):  # type: ignore[no-untyped-def]
+        def value(interp: Interpolation) -> str:
+            context, detail, bound = others.get(interp.tag.start, (Context.UNKNOWN, "", False))
+            if bound:
+                return "?"
+            is_target = payload is not None and interp.tag.start == target.tag.start
+            text = payload if is_target else _benign(context, detail)
+            return text if interp.tag.is_raw else html_escape(text)
+
+        return value
+
+    benign = render(template.mustache, present, value_for(None)).text
+    benign_statements, error = parse_sql(benign)
+    if error is not None:
+        return None
+    benign_shape = _shape(benign_statements)
+    payloads = _PAYLOADS.get(target.context, ())
+    if (target.context, target.context_detail) == (Context.ORDER_BY, "direction"):
+        payloads = ("ASC, (SELECT 1)", "DESC, (SELECT 1) DESC")
+    candidates = _admissible(target, payloads)
+    # The same payloads again with a comment that swallows the rest of the line
+    # (needed where more SQL follows the value, e.g. `{{cache.catalog}}.schema.table`).
+    for payload in (*candidates, *(f"{p} --" for p in candidates)):
+        attacked = render(template.mustache, present, value_for(payload)).text
+        statements, error = parse_sql(attacked)
+        if error is not None:
+            continue
+        shape = _shape(statements)
+        change = _describe_change(benign_shape, shape) if shape != benign_shape else None
+        if change is not None:
+            return Proof(payload, change, benign, attacked)
+    return None
+
+
+def _admissible(target: Assessment, payloads: tuple[str, ...]) -> tuple[str, ...]:
+    """Payloads the field's validators would accept: a proof must use a value a caller can send.
+
+    An enum contributes its own allowed values as the candidates; a ``string``
+    validator filters by its regex (full match) and ``min``/``max`` length.
+    """
+    field = target.field
+    if field is None or target.control in (Control.UNDECLARED, Control.PAGINATION, Control.SHADOWABLE):
+        return payloads
+    enum = _enum_values(field)
+    if enum is not None:
+        return tuple(enum)
+    heuristic = bool(field.validators) and any(v.prevent_sql_injection is not False for v in field.validators)
+    out = []
+    for payload in payloads:
+        if heuristic and _HEURISTIC_BLOCKS.search(payload):
+            continue  # preventSqlInjection (on by default) would reject it; the proof must not rely on it
+        if all(_string_validator_accepts(v, payload) for v in field.validators
+               if (v.type or "").strip().lower() == "string"):
+            out.append(payload)
+    return tuple(out)
+
+
+# What flAPI's `preventSqlInjection` keyword heuristic rejects (flapi-semantics.md §5), approximated
+# generously so that a proof never depends on a payload the heuristic might block.
+_HEURISTIC_BLOCKS = re.compile(
+    r"--|/\*|';|1\s*=\s*1|\b(?:select|union|drop|delete|insert|update|exec|execute|alter|create|truncate)\b",
+    re.IGNORECASE,
+)
+
+
+def _string_validator_accepts(validator, value: str) -> bool:  # type: ignore[no-untyped-def]
+    for bound, test in ((validator.min, lambda n: len(value) >= n), (validator.max, lambda n: len(value) <= n)):
+        if bound is not None and bound.text.strip().isdigit() and not test(int(bound.text.strip())):
+            return False
+    if validator.regex is None or validator.regex.is_null:
+        return True
+    try:
+        return re.fullmatch(validator.regex.text, value) is not None
+    except (re.error, RecursionError, OverflowError):
+        return True
+
+
+def _enclosing_names(assessment: Assessment) -> list[str]:
+    return [s.name for s in assessment.interpolation.sections]
+
+
+# ------------------------------------------------------------------- assessing
+
+
+def template_analysis(template: Template, endpoint: Endpoint) -> TemplateAnalysis:
+    """The sentinel analysis of ``template``, computed once per template and set of required fields."""
+    required = frozenset(f"params.{f.name}" for f in endpoint.request if f.required and f.name)
+    cache = template.shared.setdefault("analysis", {})
+    if required not in cache:
+        cache[required] = analyse(template.mustache, required)
+    return cache[required]
+
+
+def assess(endpoint: Endpoint) -> list[Assessment]:
+    """Every interpolation of the endpoint's template, judged; cached on the endpoint."""
+    cached = endpoint.cache.get("injection")
+    if cached is not None:
+        return cached
+    template = endpoint.template
+    if template is None:
+        endpoint.cache["injection"] = []
+        return []
+    analysis = template_analysis(template, endpoint)
+    interpolations = template.mustache.interpolations()
+    provisional: list[Assessment] = []
+    for interp in interpolations:
+        control, field, alphabet = classify_control(endpoint, interp)
+        located = analysis.context_of(interp.tag)
+        if located is not None and located.located.context is not Context.UNKNOWN:
+            context, detail, guessed = located.located.context, located.located.detail, False
+        else:
+            context, detail, guessed = lexical_context(template.source.text, interp.tag.start), "", True
+        inner = located.located.inner if located is not None else None
+        verdict, reason = decide(context, control, interp.tag.is_raw, alphabet, field, inner)
+        assessment = Assessment(
+            interp, interp.tag.name, field, control, context, detail, guessed, verdict, reason, alphabet, None
+        )
+        provisional.append(assessment)
+    others = {a.tag.start: (a.context, a.context_detail, a.control is Control.BOUND) for a in provisional}
+    results = []
+    for assessment in provisional:
+        proof = None
+        if assessment.verdict is Verdict.UNSAFE and not assessment.lexical_guess:
+            proof = prove(template, analysis, endpoint, assessment, others)
+        results.append(_with_proof(assessment, proof))
+    endpoint.cache["injection"] = results
+    return results
+
+
+def _with_proof(assessment: Assessment, proof: Proof | None) -> Assessment:
+    from dataclasses import replace
+
+    return replace(assessment, proof=proof)
