@@ -1,0 +1,114 @@
+"""FILT004/FILT005: write operations with flAPI's guard rails switched off."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from mcplint.engine.rule import Example, Finding, Level, Rule
+from mcplint.model import Endpoint, Target
+from mcplint.model.statements import all_present
+from mcplint.model.values import as_bool
+from mcplint.rules.mandatory_filter._examples import ID_REQUIRED, write_endpoint
+from mcplint.tree import MappingNode, ScalarNode
+
+_SQL = "UPDATE orders SET closed = TRUE WHERE id = {{ params.id }};\nINSERT INTO order_log VALUES ({{ params.id }});\n"
+
+
+def is_write_endpoint(endpoint: Endpoint) -> bool:
+    """flAPI: POST/PUT/PATCH make a REST endpoint a write; `operation.type` overrides it."""
+    operation = endpoint.mapping.get_map("operation")
+    kind = operation.get_text("type") if operation is not None else None
+    if kind is not None and kind.strip().lower() in ("read", "write"):
+        return kind.strip().lower() == "write"
+    return endpoint.is_rest and endpoint.method in ("POST", "PUT", "PATCH")
+
+
+def _operation_flag(endpoint: Endpoint, *names: str) -> tuple[ScalarNode, bool] | None:
+    operation = endpoint.mapping.get_map("operation")
+    if not isinstance(operation, MappingNode):
+        return None
+    for name in names:
+        node = operation.get_scalar(name)
+        value = as_bool(node)
+        if node is not None and value is not None:
+            return node, value
+    return None
+
+
+def check_validation(endpoint: Endpoint) -> Iterator[Finding]:
+    flag = _operation_flag(endpoint, "validate-before-write", "validateBeforeWrite")
+    if flag is None or flag[1] or not is_write_endpoint(endpoint):
+        return
+    yield Finding(
+        span=flag[0].span,
+        message=(
+            f"`validate-before-write` is off for the write {endpoint.display_name}: flAPI then skips its request "
+            "validation before running the write, so validators no longer stop bad input from reaching the "
+            "database. Fix: remove the key (it defaults to true)."
+        ),
+        logical_location=flag[0].logical_path,
+    )
+
+
+def check_transaction(endpoint: Endpoint) -> Iterator[Finding]:
+    flag = _operation_flag(endpoint, "transaction")
+    if flag is None or flag[1] or not is_write_endpoint(endpoint):
+        return
+    rendering = all_present(endpoint)
+    count = len(rendering.statements) if rendering is not None and rendering.error is None else 0
+    if count < 2:
+        return
+    yield Finding(
+        span=flag[0].span,
+        message=(
+            f"the write {endpoint.display_name} runs {count} statements with `transaction: false`: flAPI then "
+            "commits each one on its own, so a failure half-way leaves the data half-changed. Fix: remove the key "
+            "(it defaults to true)."
+        ),
+        logical_location=flag[0].logical_path,
+    )
+
+
+VALIDATION_OFF = Rule(
+    id="FILT004",
+    name="write-validation-disabled",
+    category="mandatory-filter",
+    level=Level.WARNING,
+    security_severity=6.5,
+    precision="very-high",
+    cwe=(20,),
+    short_description="A write endpoint or tool turns off validation before writing.",
+    full_description=(
+        "`operation.validate-before-write: false` makes flAPI skip request validation for a write operation "
+        "(POST/PUT/PATCH, or `operation.type: write`)."
+    ),
+    why="Validators are what keeps injected or malformed values out of write statements.",
+    fix="Remove `validate-before-write: false`; the default is true.",
+    bad=Example(write_endpoint(ID_REQUIRED, _SQL, "operation:\n  type: write\n  validate-before-write: false\n")),
+    good=Example(write_endpoint(ID_REQUIRED, _SQL, "operation:\n  type: write\n")),
+    target=Target.ENDPOINT,
+    check=check_validation,
+    references=("https://cwe.mitre.org/data/definitions/20.html",),
+)
+
+NO_TRANSACTION = Rule(
+    id="FILT005",
+    name="multi-statement-write-without-transaction",
+    category="mandatory-filter",
+    level=Level.WARNING,
+    security_severity=4.0,
+    precision="very-high",
+    cwe=(662,),
+    short_description="A write runs several statements with transactions turned off.",
+    full_description=(
+        "flAPI runs a write template's statements in one transaction by default; `operation.transaction: false` "
+        "commits each statement separately."
+    ),
+    why="A failure (or a malicious value that breaks the second statement) leaves the data inconsistent.",
+    fix="Remove `transaction: false`; the default is true.",
+    bad=Example(write_endpoint(ID_REQUIRED, _SQL, "operation:\n  type: write\n  transaction: false\n")),
+    good=Example(write_endpoint(ID_REQUIRED, _SQL, "operation:\n  type: write\n")),
+    target=Target.ENDPOINT,
+    check=check_transaction,
+    references=("https://cwe.mitre.org/data/definitions/662.html",),
+)
