@@ -1,5 +1,6 @@
 """Whether calls are recorded."""
 
 from mcplint.engine.rule import Rule
+from mcplint.rules.audit import flapi_audit
 
-RULES: tuple[Rule, ...] = ()
+RULES: tuple[Rule, ...] = (*flapi_audit.RULES,)

@@ -1,6 +1,20 @@
 """Files mcplint (and flAPI) cannot read as intended."""
 
 from mcplint.engine.rule import Rule
-from mcplint.rules.config_error import diagnostics
+from mcplint.rules.config_error import (
+    diagnostics,
+    flapi_ignored_keys,
+    flapi_references,
+    flapi_schema,
+    rest_delete,
+    sql_template,
+)
 
-RULES: tuple[Rule, ...] = (*diagnostics.RULES,)
+RULES: tuple[Rule, ...] = (
+    *diagnostics.RULES,
+    *flapi_schema.RULES,
+    *flapi_ignored_keys.RULES,
+    *flapi_references.RULES,
+    sql_template.RULE,
+    rest_delete.RULE,
+)

@@ -1,5 +1,6 @@
 """TLS, listening addresses and plain-HTTP connections."""
 
 from mcplint.engine.rule import Rule
+from mcplint.rules.transport import flapi_tls
 
-RULES: tuple[Rule, ...] = ()
+RULES: tuple[Rule, ...] = (*flapi_tls.RULES,)

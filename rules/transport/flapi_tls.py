@@ -1,0 +1,264 @@
+"""TRANS001–TRANS003: plain HTTP where TLS looks configured, and secrets flAPI serves over HTTP.
+
+flapi-semantics.md §3: ``enforce-https: {enabled, ssl-cert-file, ssl-key-file}``
+is the only TLS switch (a block named ``https:`` is ignored); ``http-host``
+defaults to ``0.0.0.0``; ``GET /config`` returns every connection's ``init``
+SQL and ``properties`` without authentication *(inferred)*.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from mcplint.engine.rule import Example, Finding, Level, RelatedLocation, Rule
+from mcplint.model import FlapiProject, Target
+from mcplint.model.values import as_bool, get_bool
+from mcplint.rules.config_error._flapi_facts import include_sites, is_loopback_host
+from mcplint.tree import MappingNode, Node, ScalarNode
+
+_SQLS = {"sqls/orders.yaml": "url-path: /orders/\ntemplate-source: orders.sql\n",
+         "sqls/orders.sql": "SELECT id, status FROM orders LIMIT 100\n"}
+_MAIN = "template:\n  path: ./sqls\ncors:\n  allow-origins: [https://app.example.com]\n"
+_TLS = "enforce-https:\n  enabled: true\n  ssl-cert-file: /etc/flapi/tls.crt\n  ssl-key-file: /etc/flapi/tls.key\n"
+
+
+def _files(main: str) -> dict[str, str]:
+    return {"flapi.yaml": main, **_SQLS}
+
+
+def _tls_enabled(project: FlapiProject) -> bool:
+    return get_bool(project.mapping.get_map("enforce-https"), "enabled") is True
+
+
+# ------------------------------------------------------------------ TRANS001
+
+
+def check_https_block(project: FlapiProject) -> Iterator[Finding]:
+    pair = project.mapping.get_pair("https")
+    if pair is None:
+        return
+    key, block = pair
+    mapping = block if isinstance(block, MappingNode) else None
+    wants_tls = mapping is not None and (
+        as_bool(mapping.get("enabled")) is True
+        or any(k in mapping for k in ("ssl_cert_file", "ssl-cert-file", "ssl_key_file", "ssl-key-file", "cert", "key"))
+    )
+    if _tls_enabled(project):
+        level: Level | None = Level.NOTE
+        message = (
+            "flAPI ignores the `https` block (TLS comes from `enforce-https`, which is enabled here): remove "
+            "the dead block so nobody edits it expecting an effect"
+        )
+    else:
+        level = None if wants_tls else Level.WARNING
+        message = (
+            "flAPI ignores the `https` block, so TLS stays off: the only TLS switch is "
+            "`enforce-https: {enabled: true, ssl-cert-file: …, ssl-key-file: …}` (hyphens, not underscores)"
+        )
+    yield Finding(
+        span=key.span,
+        message=message,
+        level=level,
+        logical_location="https",
+        related=include_sites(project.document, key.span),
+    )
+
+
+HTTPS_BLOCK = Rule(
+    id="TRANS001",
+    name="flapi-https-block-ignored",
+    category="transport",
+    level=Level.ERROR,
+    security_severity=7.5,
+    precision="very-high",
+    cwe=(319, 1286),
+    short_description="The main config has an `https:` block, which flAPI ignores: TLS stays off.",
+    full_description=(
+        "flAPI switches TLS on only through `enforce-https` with `enabled: true`, `ssl-cert-file` "
+        "and `ssl-key-file`. A block named `https:` (often with `ssl_cert_file`/`ssl_key_file`) is "
+        "not read: the server answers plain HTTP while the file suggests HTTPS. Reported as an "
+        "error when the block tries to enable TLS, as a warning otherwise, and as a note when "
+        "`enforce-https` is enabled as well."
+    ),
+    why="Credentials and data cross the network in clear text while everyone believes they are encrypted.",
+    fix="Rename the block to `enforce-https` and the keys to `enabled`, `ssl-cert-file`, `ssl-key-file`.",
+    bad=Example(
+        _files(
+            _MAIN + "https:\n  enabled: true\n  ssl_cert_file: /etc/flapi/tls.crt\n  ssl_key_file: /etc/flapi/tls.key\n"
+        )
+    ),
+    good=Example(_files(_MAIN + _TLS)),
+    target=Target.FLAPI_PROJECT,
+    check=check_https_block,
+)
+
+
+# ------------------------------------------------------------------ TRANS002
+
+
+def check_plain_http(project: FlapiProject) -> Iterator[Finding]:
+    if _tls_enabled(project):
+        return
+    root = project.mapping
+    host_node = root.get_scalar("http-host")
+    if host_node is not None and (host_node.env_refs or (not host_node.is_null and not host_node.text.strip())):
+        return
+    host = host_node.text.strip() if host_node is not None and not host_node.is_null else "0.0.0.0"
+    if is_loopback_host(host):
+        return
+    tls = root.get_map("enforce-https")
+    anchor: Node
+    if tls is not None and tls.get_pair("enabled") is not None:
+        anchor = tls.get_pair("enabled")[1]  # type: ignore[index]
+    elif root.get_pair("enforce-https") is not None:
+        anchor = root.get_pair("enforce-https")[0]  # type: ignore[index]
+    elif host_node is not None:
+        anchor = host_node
+    else:
+        anchor = root.pairs[0][0]
+    where = (
+        f"`{host}` (every interface, the default when `http-host` is not set)"
+        if host_node is None
+        else (f"`{host}` (every interface)" if host in ("0.0.0.0", "::", "*") else f"`{host}`")
+    )
+    ignored = " (the `https` block is ignored)" if "https" in root else ""
+    related: tuple[RelatedLocation, ...] = ()
+    if host_node is not None and anchor is not host_node:
+        related = (RelatedLocation(host_node.span, "the listen address"),)
+    yield Finding(
+        span=anchor.span,
+        message=(
+            f"flAPI serves plain HTTP on {where} because `enforce-https.enabled` is not true{ignored}: "
+            "passwords, tokens and query results cross the network unencrypted"
+        ),
+        logical_location="enforce-https.enabled",
+        related=related,
+    )
+
+
+PLAIN_HTTP = Rule(
+    id="TRANS002",
+    name="flapi-plain-http-listener",
+    category="transport",
+    level=Level.WARNING,
+    security_severity=6.5,
+    precision="medium",
+    cwe=(319,),
+    short_description="flAPI listens on a non-loopback address without TLS.",
+    full_description=(
+        "`enforce-https.enabled` is not true while `http-host` is not a loopback address; flAPI's "
+        "default host is `0.0.0.0`, every interface. Basic-auth passwords, bearer tokens, MCP "
+        "traffic and query results then travel in clear text. A TLS-terminating proxy in front of "
+        "flAPI makes this acceptable only if flAPI itself is not reachable from the network: then "
+        "bind it to `127.0.0.1` (or set the host with `--host`/`FLAPI_HOST` and suppress the "
+        "finding with a reason)."
+    ),
+    why="Anyone on the network path can read or replay credentials and data.",
+    fix=(
+        "Enable `enforce-https` with `ssl-cert-file` and `ssl-key-file`, or bind flAPI to "
+        "`http-host: 127.0.0.1` behind a TLS-terminating proxy."
+    ),
+    bad=Example(_files(_MAIN), description="No `http-host` and no TLS: plain HTTP on 0.0.0.0:"),
+    good=Example(_files(_MAIN + "http-host: 127.0.0.1\n"), description="Only reachable locally (behind a proxy):"),
+    target=Target.FLAPI_PROJECT,
+    check=check_plain_http,
+)
+
+
+# ------------------------------------------------------------------ TRANS003
+
+_ENV = re.compile(r"\{\{env\.([A-Za-z_][A-Za-z0-9_]*)\}\}")
+_SECRET_NAME = re.compile(
+    r"SECRET|PASSW|PWD|TOKEN|API_?KEY|ACCESS_?KEY(?!_?ID)|PRIVATE_?KEY|ACCOUNT_?KEY|STORAGE_?KEY|CREDENTIAL"
+    r"|CONN(?:ECTION)?_?STR|(?:^|_)KEY$",
+    re.IGNORECASE,
+)
+_SECRET_CONTEXT = re.compile(
+    r"(?:\b(?:SECRET|PASSWORD|TOKEN|SESSION_TOKEN|ACCOUNT_KEY|CLIENT_SECRET|CONNECTION_STRING)\s*[=:]?\s*['\"]?"
+    r"|://[^/@\s:'\"]*:|\bpassword\s*=\s*)$",
+    re.IGNORECASE,
+)
+_SECRET_PROPERTY = re.compile(r"secret|passw|pwd|token|api_?key|private_?key|credential", re.IGNORECASE)
+
+
+def check_config_exposure(project: FlapiProject) -> Iterator[Finding]:
+    for connection in project.connections:
+        init = connection.init
+        if init is not None and init.env_refs and connection.init_sql is not None:
+            text = init.text
+            for match in _ENV.finditer(text):
+                before = text[max(0, match.start() - 40) : match.start()]
+                if not (_SECRET_NAME.search(match.group(1)) or _SECRET_CONTEXT.search(before)):
+                    continue
+                yield _exposure(
+                    project, connection.name, "init", match.group(0),
+                    connection.init_sql.span(match.start(), match.end()),
+                )
+        properties = connection.properties
+        for key, value in properties.pairs if properties is not None else []:
+            if not isinstance(key, ScalarNode) or not isinstance(value, ScalarNode) or not value.env_refs:
+                continue
+            for match in _ENV.finditer(value.text):
+                if _SECRET_NAME.search(match.group(1)) or _SECRET_PROPERTY.search(key.text):
+                    yield _exposure(project, connection.name, f"properties.{key.text}", match.group(0), value.span)
+
+
+def _exposure(project: FlapiProject, name: str, where: str, reference: str, span) -> Finding:  # type: ignore[no-untyped-def]
+    shown = "`init` SQL" if where == "init" else "`properties`"
+    return Finding(
+        span=span,
+        message=(
+            f"flAPI substitutes `{reference}` into `connections.{name}.{where}` when it starts and serves every "
+            f"connection's {shown} at `GET /config` without authentication: the secret's value is readable "
+            "over HTTP by anyone who reaches the server"
+        ),
+        logical_location=f"connections.{name}.{where}",
+        identity=reference,
+        related=include_sites(project.document, span),
+    )
+
+
+CONFIG_EXPOSURE = Rule(
+    id="TRANS003",
+    name="flapi-config-endpoint-exposes-secret",
+    category="transport",
+    level=Level.WARNING,
+    security_severity=7.5,
+    precision="medium",
+    cwe=(200, 522),
+    short_description="A secret from the environment is placed in connection settings that `GET /config` serves.",
+    full_description=(
+        "flAPI replaces `{{env.NAME}}` in the main config before it parses it, and its `GET /config` "
+        "route returns every connection's `init` SQL and `properties` without authentication "
+        "(inferred from flAPI's code). Reading a credential from the environment keeps it out of "
+        "the repository, but inside `connections.*.init` (e.g. `CREATE SECRET (… SECRET "
+        "'{{env.AWS_SECRET_ACCESS_KEY}}')`) or a secret-named property it is still served over "
+        "HTTP. The rule looks at environment references with secret-like names or in secret "
+        "positions (`SECRET`, `PASSWORD`, `TOKEN` options, the password of a connection URL). "
+        "Secrets written literally there are reported by the hardcoded-secret rules."
+    ),
+    why="Anyone who can reach the port can fetch the cloud or database credential and use it directly.",
+    fix=(
+        "Let DuckDB find credentials itself (`CREATE SECRET (TYPE s3, PROVIDER credential_chain)`, "
+        "instance roles, `GOOGLE_APPLICATION_CREDENTIALS`), so no secret value passes through the "
+        "config; and block `/config` at the reverse proxy."
+    ),
+    bad=Example(
+        _files(
+            _MAIN + "http-host: 127.0.0.1\nconnections:\n  lake:\n    init: |\n"
+            "      CREATE SECRET s3 (TYPE s3, KEY_ID '{{env.AWS_ACCESS_KEY_ID}}', "
+            "SECRET '{{env.AWS_SECRET_ACCESS_KEY}}');\n"
+        )
+    ),
+    good=Example(
+        _files(
+            _MAIN + "http-host: 127.0.0.1\nconnections:\n  lake:\n    init: |\n"
+            "      CREATE SECRET s3 (TYPE s3, PROVIDER credential_chain);\n"
+        )
+    ),
+    target=Target.FLAPI_PROJECT,
+    check=check_config_exposure,
+)
+
+RULES = (HTTPS_BLOCK, PLAIN_HTTP, CONFIG_EXPOSURE)
