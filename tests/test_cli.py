@@ -14,8 +14,8 @@ from mcplint import __version__
 
 from conftest import REPO, write_tree
 
-CLEAN = {"flapi.yaml": "template:\n  path: ./sqls\ncors:\n  allow-origins: [https://app.example.com]\n"}
-WARNING_ONLY = {"flapi.yaml": "template:\n  path: ./sqls\n"}  # CORS002 (warning)
+CLEAN = {"flapi.yaml": "template:\n  path: ./sqls\ncors:\n  allow-origins: [https://app.example.com]\nhttp-host: 127.0.0.1\n"}
+WARNING_ONLY = {"flapi.yaml": "template:\n  path: ./sqls\nhttp-host: 127.0.0.1\n"}  # CORS002 (warning)
 
 
 def mcplint(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -31,19 +31,23 @@ def test_the_bundled_example_reports_cors_and_passwords_with_positions() -> None
     assert result.returncode == 1, result.stderr
     heads = [line for line in result.stdout.splitlines() if line.startswith("examples/")]
     assert heads == [
-        "examples/flapi.yaml:2:1: CORS002 warning this flAPI config has no `cors` block: flAPI then answers "
-        "every origin with `Access-Control-Allow-Origin: *`; list your front-end origins in `cors.allow-origins`",
-        "examples/flapi.yaml:25:17: CRED003 error basic-auth user `admin` in `auth` has a password written as a "
-        "shell-style `${…}` reference, which flAPI never expands: the password is that literal text, known to "
-        "anyone who reads this file; write `{{env.NAME}}` instead",
-        "examples/flapi.yaml:35:19: CRED002 error basic-auth user `claude` in `mcp.auth` has an MD5 password "
-        "hash: flAPI accepts it, but unsalted MD5 is cracked in seconds for ordinary passwords",
-        "examples/sqls/common/auth.yaml:8:17: CRED001 error basic-auth user `support` in `auth` has a plaintext "
-        "password (11 characters): flAPI compares it as written, so anyone who can read this file can log in",
-        "examples/sqls/orders.yaml:26:17: CRED001 error basic-auth user `analyst` in `auth` has a plaintext "
-        "password (12 characters): flAPI compares it as written, so anyone who can read this file can log in",
+        'examples/flapi.yaml:2:1: AUDIT001 warning flAPI records MCP tool calls only when `audit.enabled` is true: the 3 MCP tools here (`cancel_orders`, `find_customers`, `list_orders`) run without a record of who called what with which arguments',
+        'examples/flapi.yaml:2:1: CORS002 warning this flAPI config has no `cors` block: flAPI then answers every origin with `Access-Control-Allow-Origin: *`; list your front-end origins in `cors.allow-origins`',
+        'examples/flapi.yaml:2:1: TRANS002 warning flAPI serves plain HTTP on `0.0.0.0` (every interface, the default when `http-host` is not set) because `enforce-https.enabled` is not true: passwords, tokens and query results cross the network unencrypted',
+        "examples/flapi.yaml:15:36: SEC002 error password in a URL `…(17 chars)` is written in a SQL string in `connections.retail.init` (signal: URL user-info): anyone who can read this file can connect with it; flAPI also serves every connection's `init` and `properties` without authentication at `GET /config`, so it is readable over HTTP; write `{{env.PASSWORD}}`, which flAPI substitutes from the environment at start-up",
+        'examples/flapi.yaml:26:17: CRED003 error basic-auth user `admin` in `auth` has a password written as a shell-style `${…}` reference, which flAPI never expands: the password is that literal text, known to anyone who reads this file; write `{{env.NAME}}` instead',
+        'examples/flapi.yaml:29:1: POIS032 note this project serves MCP tools without `mcp.strict-descriptions`: flAPI then only logs descriptions its scanner flags (control characters, over 2048 bytes, *ignore previous instructions*) instead of refusing to start; set `mcp.strict-descriptions: true`',
+        'examples/flapi.yaml:36:19: CRED002 error basic-auth user `claude` in `mcp.auth` has an MD5 password hash: flAPI accepts it, but unsalted MD5 is cracked in seconds for ordinary passwords',
+        "examples/sqls/cancel_orders.sql:1:1: FILT002 warning `UPDATE retail.orders` is filtered only by `status = 'open'` once a caller leaves out `customer_id`, which uses no required request field: one call through tool `cancel_orders` applies it to every row that matches. Fix: filter on a required, validated key field (e.g. make `id` `required: true` and add `AND id = {{ params.id }}` outside any section).",
+        'examples/sqls/cancel_orders.yaml:4:1: LIMIT001 note MCP tool `cancel_orders` has no `rate-limit`: flAPI limits calls to a tool only through `mcp-tool.rate-limit` with `enabled: true`, so a client or a looping agent can call it as fast as the server answers',
+        'examples/sqls/common/auth.yaml:8:17: CRED001 error basic-auth user `support` in `auth` has a plaintext password (11 characters): flAPI compares it as written, so anyone who can read this file can log in',
+        "examples/sqls/customers.sql:11:20: SQLI001 error `params.name` (declared in examples/sqls/customers.yaml with a `string` validator without `regex` (`min`/`max` only limit the length)) is inserted raw by `{{{ }}}` into a LIKE pattern (ILIKE): a caller can close the string literal with a quote. Rendered as flAPI renders it, the value `' OR TRUE OR '` adds an OR predicate. Fix: bind it (`LIKE '%' || {{ params.x }} || '%'` at depth 0 with a typed validator) or restrict it with a quote-free `regex`.",
+        'examples/sqls/customers.yaml:4:1: LIMIT001 note MCP tool `find_customers` has no `rate-limit`: flAPI limits calls to a tool only through `mcp-tool.rate-limit` with `enabled: true`, so a client or a looping agent can call it as fast as the server answers',
+        'examples/sqls/orders.yaml:4:1: LIMIT001 note MCP tool `list_orders` has no `rate-limit`: flAPI limits calls to a tool only through `mcp-tool.rate-limit` with `enabled: true`, so a client or a looping agent can call it as fast as the server answers',
+        'examples/sqls/orders.yaml:26:17: CRED001 error basic-auth user `analyst` in `auth` has a plaintext password (12 characters): flAPI compares it as written, so anyone who can read this file can log in',
     ]
-    assert "Winter2024!" not in result.stdout and "analyst-2024" not in result.stdout
+    for secret in ("Winter2024!", "analyst-2024", "Sup3r-S3cret-2024"):
+        assert secret not in result.stdout
     assert result.stderr == ""
 
 

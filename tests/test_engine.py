@@ -232,7 +232,7 @@ def test_per_file_ignores_and_level_overrides(tmp_path) -> None:
 
 def test_findings_outside_the_given_files_are_not_reported(tmp_path) -> None:
     project(tmp_path)
-    run = run_lint(tmp_path, paths=["sqls/orders.yaml"])
+    run = run_lint(tmp_path, paths=["sqls/orders.yaml"], select=["CORS", "CRED"])
     assert {p for p, _, _ in found(run)} == {"sqls/orders.yaml"}
     assert {r.rule.id for r in run.report.results} == {"CRED001"}
 
@@ -261,3 +261,13 @@ def test_a_fragment_included_twice_is_one_finding_with_both_include_sites(tmp_pa
     assert (result.span.path, result.span.start_line) == ("sqls/common.yaml", 7)
     sites = [(r.span.path, r.span.start_line, r.span.start_col) for r in result.finding.related]
     assert sites == [("sqls/a.yaml", 3, 1), ("sqls/b.yaml", 4, 1)]  # the auth includes, not the request ones
+
+
+@pytest.mark.parametrize("name", [".env", ".env.local", "settings.toml"])
+def test_suppressions_in_toml_and_env_files(tmp_path, name) -> None:
+    token = "ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"
+    line = f'GITHUB_TOKEN = "{token}"' if name.endswith(".toml") else f"GITHUB_TOKEN={token}"
+    write_tree(tmp_path, {name: f"{line}  # mcplint: ignore[SEC001] -- revoked test token, kept for the fixture\n"})
+    run = run_lint(tmp_path, select=["SEC001", "CFG"])
+    assert run.report.results == []
+    assert run.report.suppressed == 1

@@ -7,4 +7,7 @@ WHERE 1 = 1
 {{#params.segment}}
   AND segment = '{{{ params.segment }}}'
 {{/params.segment}}
+{{#params.name}}
+  AND name ILIKE '%{{{ params.name }}}%'
+{{/params.name}}
 LIMIT 100
