@@ -23,7 +23,8 @@ INSECURE = {
 }
 FIXED = {
     "api/flapi.yaml": (
-        "project-name: demo\ntemplate:\n  path: ./sqls\ncors:\n  allow-origins: [https://app.example.com]\n"
+        "project-name: demo\nhttp-host: 127.0.0.1\ntemplate:\n  path: ./sqls\n"
+        "cors:\n  allow-origins: [https://app.example.com]\n"
     ),
     "api/sqls/common/auth.yaml": (
         "auth:\n  enabled: true\n  type: basic\n  users:\n    - username: ops\n"
