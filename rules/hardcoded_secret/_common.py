@@ -25,13 +25,18 @@ def hits(scan: SecretScan, verdict: Verdict) -> Iterator[SecretHit]:
 
 
 def finding(hit: SecretHit, message: str, level: Level | None = None) -> Finding:
+    """A redacted finding; a real secret that flAPI serves at ``GET /config`` is always an error."""
+    properties = {"signal": hit.signal, "secretKind": hit.kind}
+    if hit.served and hit.verdict is not Verdict.PLACEHOLDER:
+        level = Level.ERROR
+        properties["servedAt"] = "GET /config"
     return Finding(
         span=hit.span,
         message=message,
         level=level,
         identity=hit.secret.identity(),
         secret=True,
-        properties={"signal": hit.signal, "secretKind": hit.kind},
+        properties=properties,
     )
 
 
@@ -58,6 +63,12 @@ def fix(hit: SecretHit) -> str:
     """How to keep this secret out of this kind of file, in the file's own reference syntax."""
     name = variable_name(hit)
     context = hit.context
+    if hit.served:
+        return (
+            "let DuckDB find the credentials itself (`CREATE SECRET (TYPE s3, PROVIDER credential_chain)`, "
+            "instance or workload credentials) and block `GET /config` at the reverse proxy: a "
+            f"`{{{{env.{name}}}}}` reference is substituted before `/config` serves the SQL, so it would still leak"
+        )
     if context.role == "sql-template":
         return (
             "move the credential into `connections.<name>.init` of the main config as "
