@@ -137,6 +137,27 @@ class FileAccess:
             parts = (real.name,)
         return any(part in SKIPPED_DIRS for part in parts)
 
+    def peek(self, path: Path | str) -> str | None:
+        """A file's text for a quick search, without keeping or indexing it.
+
+        Used to find the few files worth parsing among many (which endpoint
+        names this ``.sql``?); the chosen ones are then read with :meth:`read`.
+        Obeys the same root and size rules; problems are left to :meth:`read`.
+        """
+        rel = self.rel(path)
+        cached = self._cache.get(rel)
+        if cached is not None:
+            return cached.text
+        if not self.lexically_inside_root(path) or not self.inside_root(path):
+            return None
+        try:
+            if os.stat(path).st_size > self.max_file_size:
+                return None
+            with open(path, "rb") as handle:
+                return handle.read(self.max_file_size).decode("utf-8", errors="replace")
+        except OSError:
+            return None
+
     def walk(self, start: Path, suffixes: tuple[str, ...] = LINTED_SUFFIXES) -> list[Path]:
         """Files below ``start`` with one of ``suffixes``, sorted, each real file once.
 
@@ -166,10 +187,12 @@ class FileAccess:
         return list(cached)
 
     def _walk(self, start: Path, suffixes: tuple[str, ...]) -> list[Path]:
-        found: list[tuple[str, bool, Path]] = []  # (real path, reached through a symlink, path)
+        # Hot path for big trees: strings until a file is kept, one realpath per
+        # folder (not per file) unless a symlink is involved.
+        found: list[tuple[str, bool, str]] = []  # (real path, reached through a symlink, rel path)
         visited_dirs: set[str] = set()
-        stack: list[tuple[Path, bool]] = [(Path(os.path.abspath(start)), False)]
-        linked: list[tuple[Path, bool]] = []  # symlinked folders, walked once the real ones are done
+        stack: list[tuple[str, bool]] = [(os.path.abspath(start), False)]
+        linked: list[tuple[str, bool]] = []  # symlinked folders, walked once the real ones are done
         while stack or linked:
             if not stack:
                 linked.sort(key=lambda item: self.rel(item[0]), reverse=True)
@@ -185,32 +208,35 @@ class FileAccess:
                 self.note(self.rel(directory), f"skipped: folder cannot be read ({exc.strerror or type(exc).__name__})")
                 continue
             for entry in entries:
-                path = Path(entry.path)
-                rel = self.rel(path)
+                rel = self.rel(entry.path)
                 if self.excluded(rel):
                     continue
                 try:
                     is_link = entry.is_symlink()
-                    if is_link and not self.inside_root(path):
+                    if is_link and not self.inside_root(entry.path):
                         self.note(rel, "skipped: symlink leads outside the scanned root")
                         continue
                     is_dir = entry.is_dir(follow_symlinks=True)
+                    if not is_dir and not has_suffix(Path(entry.name), suffixes):
+                        continue
                     is_file = not is_dir and entry.is_file(follow_symlinks=True)
                 except OSError as exc:  # symlink loops, vanished files
                     self.note(rel, f"skipped: {exc.strerror or type(exc).__name__}")
                     continue
                 if is_dir:
-                    if not self._skipped_folder(path):
-                        (linked if is_link else stack).append((path, via_link or is_link))
-                elif is_file and has_suffix(path, suffixes):
-                    found.append((os.path.realpath(path), via_link or is_link, path))
+                    if not self._skipped_folder(Path(entry.path)):
+                        (linked if is_link else stack).append((entry.path, via_link or is_link))
+                elif is_file:
+                    real = os.path.realpath(entry.path) if is_link else os.path.join(real_dir, entry.name)
+                    found.append((real, via_link or is_link, rel))
         # A file reachable twice (through a symlink) is linted once, under its own name.
-        best: dict[str, tuple[bool, str, Path]] = {}
-        for real, is_link, path in found:
-            candidate = (is_link, self.rel(path), path)
-            if real not in best or candidate[:2] < best[real][:2]:
+        best: dict[str, tuple[bool, str]] = {}
+        for real, is_link, rel in found:
+            candidate = (is_link, rel)
+            if real not in best or candidate < best[real]:
                 best[real] = candidate
-        return sorted((c[2] for c in best.values()), key=self.rel)
+        root = str(self.root)
+        return [Path(root, rel) for rel in sorted(rel for _, rel in best.values())]
 
 
 @dataclass

@@ -274,8 +274,8 @@ class _Builder:
                 candidates = [] if directory in searched else self._yaml_files_in(directory)
                 searched.add(directory)
                 for candidate in candidates:
-                    source = self.access.read(candidate)
-                    if source is None or not classify.MAIN_CONFIG_SNIFF.search(source.text):
+                    text = self.access.peek(candidate)
+                    if text is None or not classify.MAIN_CONFIG_SNIFF.search(text):
                         continue
                     document = self.document(candidate)
                     if document is not None and classify.is_main_config(document.root):
@@ -354,8 +354,8 @@ class _Builder:
         for path in everything:
             if path in given or mentions is None:
                 continue
-            source = self.access.read(path)
-            if source is not None and mentions.search(source.text):
+            text = self.access.peek(path)
+            if text is not None and mentions.search(text):
                 to_verify.add(path)
         return [p for p in everything if p in given or p in to_verify], to_verify
 
@@ -381,8 +381,8 @@ class _Builder:
             mentions = re.compile(rf"(?<![\w.-]){re.escape(path.name)}(?![\w.-])")
             for candidate in self._yaml_files_in(path.parent):
                 candidate_rel = self.access.rel(candidate)
-                source = self.access.read(candidate) if candidate_rel not in loaded else None
-                if source is None or not mentions.search(source.text):
+                text = self.access.peek(candidate) if candidate_rel not in loaded else None
+                if text is None or not mentions.search(text):
                     continue
                 document = self.document(candidate)
                 if document is None or not classify.is_endpoint(document.root):

@@ -504,8 +504,21 @@ def template_analysis(template: Template, endpoint: Endpoint) -> TemplateAnalysi
     required = frozenset(f"params.{f.name}" for f in endpoint.request if f.required and f.name)
     cache = template.shared.setdefault("analysis", {})
     if required not in cache:
-        cache[required] = analyse(template.mustache, required)
+        cache[required] = analyse(template.mustache, required, template_parser(template))
     return cache[required]
+
+
+def template_parser(template: Template):  # type: ignore[no-untyped-def]
+    """``parse_sql`` with a cache per template file: the same rendering is parsed once,
+    whichever analysis (contexts, write filters, exposed columns) asks for it."""
+    cache = template.shared.setdefault("parses", {})
+
+    def parse(text: str):  # type: ignore[no-untyped-def]
+        if text not in cache:
+            cache[text] = parse_sql(text)
+        return cache[text]
+
+    return parse
 
 
 def assess(endpoint: Endpoint) -> list[Assessment]:

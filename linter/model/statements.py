@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from mcplint.loaders.mustache import Interpolation
-from mcplint.model.template_analysis import parse_sql, render, section_names, sentinel
+from mcplint.model.template_analysis import render, section_names, sentinel, sentinel_index
 
 if TYPE_CHECKING:
     from sqlglot import Expression
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from mcplint.model.flapi import Endpoint
 
 _SENTINEL = re.compile(r"mcplsentinel(\d+)x")
+_WRITE_WORD = re.compile(r"\b(?:update|delete|merge)\b", re.IGNORECASE)
 _CREATE_SECRET = re.compile(r"^\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:PERSISTENT\s+|TEMPORARY\s+)?SECRET\b", re.I)
 
 
@@ -54,25 +55,33 @@ def required_fields(endpoint: Endpoint) -> set[str]:
 
 
 def _render(endpoint: Endpoint, present: dict[str, bool]) -> Rendering | None:
+    from sqlglot import exp
+
+    from mcplint.model.injection import template_parser
+
     template = endpoint.template
     if template is None:
         return None
-    index: dict[int, int] = {}
+    index = sentinel_index(template.mustache)
     variables: dict[int, str] = {}
     interpolations: dict[int, Interpolation] = {}
 
     def value(interp: Interpolation) -> str:
-        number = index.setdefault(interp.tag.start, len(index))
+        number = index[interp.tag.start]
         variables[number] = interp.tag.name
         interpolations[number] = interp
         return sentinel(number)
 
-    from sqlglot import exp
-
     rendered = render(template.mustache, lambda name: present.get(name, True), value)
-    statements, error = parse_sql(rendered.text)
+    statements, error = template_parser(template)(rendered.text)
     statements = [s for s in statements if not isinstance(s, exp.Semicolon)]  # a comment after the last `;`
     return Rendering(present, rendered.text, statements, error, variables, interpolations)
+
+
+def may_write(endpoint: Endpoint) -> bool:
+    """A cheap test before parsing: can the template contain a write statement at all?"""
+    template = endpoint.template
+    return template is not None and _WRITE_WORD.search(template.source.text) is not None
 
 
 def optional_absent(endpoint: Endpoint) -> Rendering | None:

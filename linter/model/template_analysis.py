@@ -326,10 +326,24 @@ class TemplateAnalysis:
         return self.contexts.get(tag.start)
 
 
-def analyse(template: MustacheTemplate, always: frozenset[str] = frozenset()) -> TemplateAnalysis:
+Parser = Callable[[str], "tuple[list[Expression], str | None]"]
+
+
+def sentinel_index(template: MustacheTemplate) -> dict[int, int]:
+    """The sentinel number of each interpolation (by tag offset): its position in the template.
+
+    Every rendering with sentinels numbers them this way, so equal renderings
+    are equal texts and a cached parse can serve all of them.
+    """
+    return {interp.tag.start: i for i, interp in enumerate(template.interpolations())}
+
+
+def analyse(
+    template: MustacheTemplate, always: frozenset[str] = frozenset(), parse: Parser = parse_sql
+) -> TemplateAnalysis:
     """Render with sentinels in each scenario until every interpolation has a context."""
     interpolations = template.interpolations()
-    index_of = {interp.tag.start: i for i, interp in enumerate(interpolations)}
+    index_of = sentinel_index(template)
     tag_at = {interp.tag.start: interp.tag for interp in interpolations}
     contexts: dict[int, TagContext] = {}
     first_error: str | None = None
@@ -345,12 +359,12 @@ def analyse(template: MustacheTemplate, always: frozenset[str] = frozenset()) ->
         shown = {p.interpolation.tag.start for p in rendered.placed}
         if not (shown & pending):
             continue
-        statements, error = parse_sql(rendered.text)
+        statements, error = parse(rendered.text)
         if error is not None:
             # A value right after an expression is usually a sort direction
             # (`ORDER BY x {{dir}}`): retry with a keyword that carries the sentinel.
             rendered = render(template, present, lambda interp: _keyword_aware(template, interp, index_of))
-            statements, retry_error = parse_sql(rendered.text)
+            statements, retry_error = parse(rendered.text)
             if retry_error is not None:
                 first_error = first_error or error
                 continue
@@ -361,7 +375,7 @@ def analyse(template: MustacheTemplate, always: frozenset[str] = frozenset()) ->
             contexts[start] = TagContext(tag_at[start], where, scenario)
         pending -= shown
     if not interpolations:
-        statements, error = parse_sql(render(template, lambda _: True, lambda _: "").text)
+        statements, error = parse(render(template, lambda _: True, lambda _: "").text)
         any_parsed, first_error = error is None, error
     return TemplateAnalysis(contexts, None if any_parsed else first_error, tried)
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from mcplint.engine.rule import Example, Finding, Level, Rule
 from mcplint.model import Endpoint, Target
-from mcplint.model.statements import filter_of, is_tautology, is_write, optional_absent, required_fields
+from mcplint.model.statements import may_write, filter_of, is_tautology, is_write, optional_absent, required_fields
 from mcplint.rules.mandatory_filter._common import headline, readable, statement_span
 from mcplint.rules.mandatory_filter._examples import ID_REQUIRED, write_endpoint
 from mcplint.rules.mandatory_filter.unfiltered_write import vanishing_fields
@@ -15,6 +15,8 @@ STATUS_ONLY = "  - field-name: status\n    validators: [{type: enum, allowedValu
 
 
 def check(endpoint: Endpoint) -> Iterator[Finding]:
+    if not may_write(endpoint):
+        return
     rendering = optional_absent(endpoint)
     if rendering is None or rendering.error is not None:
         return

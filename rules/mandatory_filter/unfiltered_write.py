@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from mcplint.engine.rule import Example, Finding, Level, Rule
 from mcplint.model import Endpoint, Target
-from mcplint.model.statements import all_present, filter_of, is_tautology, is_write, optional_absent
+from mcplint.model.statements import may_write, all_present, filter_of, is_tautology, is_write, optional_absent
 from mcplint.rules.mandatory_filter._common import headline, readable, statement_span
 from mcplint.rules.mandatory_filter._examples import ID_OPTIONAL, ID_REQUIRED, write_endpoint
 
@@ -42,6 +42,8 @@ def vanishing_fields(endpoint: Endpoint, index: int) -> list[str]:
 
 
 def check(endpoint: Endpoint) -> Iterator[Finding]:
+    if not may_write(endpoint):
+        return
     rendering = optional_absent(endpoint)
     if rendering is None or rendering.error is not None:
         return
