@@ -18,6 +18,7 @@ from mcplint.engine.rule import Level, Rule
 from mcplint.engine.runner import EngineSettings, Report, run
 from mcplint.model.builder import build_model
 from mcplint.model.model import Model
+from mcplint.progress import NO_PROGRESS, Progress
 
 
 @dataclass
@@ -62,8 +63,16 @@ def lint(
     rules: list[Rule] | None = None,
     settings: EngineSettings | None = None,
     extra_exclude: tuple[str, ...] = (),
+    jobs: int = 1,
+    progress: Progress = NO_PROGRESS,
+    use_cache: bool = False,
 ) -> LintRun:
     """Lint ``paths`` (default: ``cwd``) and return the report and the model.
+
+    ``jobs`` > 1 lets a large tree be checked by that many worker processes;
+    the report is the same whatever it is. ``use_cache`` (with ``cache`` on in
+    the configuration) keeps an index in ``.mcplint_cache/`` that speeds up
+    runs on a few files of a large project; it never changes the report.
 
     Raises :class:`~mcplint.discovery.DiscoveryError` for paths that do not exist.
     """
@@ -85,8 +94,8 @@ def lint(
     gc.disable()
     try:
         options = {"sensitive-columns": list(config.extend_sensitive_columns)}
-        model = build_model(discover(given, access), options)
-        return LintRun(run(model, rules, registry, settings), model, rules)
+        model = build_model(discover(given, access), options, progress, use_cache and config.cache)
+        return LintRun(run(model, rules, registry, settings, jobs, progress), model, rules)
     finally:
         if collecting:
             gc.enable()

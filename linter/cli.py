@@ -68,6 +68,18 @@ def cli() -> None:
 )
 @click.option("--color/--no-color", "color", default=None, help="Colour text output [default: on a terminal].")
 @click.option("--sarif-category", default="mcplint", show_default=True, help="SARIF automationDetails category.")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Worker processes for large trees; 0 = one per available core [default: 0]. Output is the same for any value.",
+)
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Do not read or write .mcplint_cache/ (the index that speeds up runs on a few files).",
+)
 def check(
     paths: tuple[Path, ...],
     output_format: str,
@@ -81,6 +93,8 @@ def check(
     config_path: Path | None,
     color: bool | None,
     sarif_category: str,
+    jobs: int,
+    no_cache: bool,
 ) -> None:
     """Lint PATHS (files or folders; default: the current folder)."""
     from mcplint.api import lint, resolve_settings
@@ -104,10 +118,20 @@ def check(
         )
     except SelectorError as exc:
         _fail(str(exc))
+    from mcplint.engine.checks import available_cores
+    from mcplint.progress import NO_PROGRESS, Progress
+
+    # For people watching a terminal only: never in machine formats or when stderr is captured.
+    progress = Progress(sys.stderr) if output_format == "text" and _is_terminal(sys.stderr) else NO_PROGRESS
     try:
-        outcome = lint(list(paths), cwd, config, registry, rules, settings, exclude)
+        workers = jobs or available_cores()
+        outcome = lint(
+            list(paths), cwd, config, registry, rules, settings, exclude, workers, progress, use_cache=not no_cache
+        )
     except DiscoveryError as exc:
         _fail(str(exc))
+    finally:
+        progress.done()
     report, model = outcome.report, outcome.model
 
     options: dict[str, Any] = {}
@@ -126,6 +150,13 @@ def check(
         sys.exit(2)
     failing = any(_LEVEL_RANK[r.level.value] >= threshold for r in report.results)
     sys.exit(1 if failing and not exit_zero else 0)
+
+
+def _is_terminal(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
 
 
 def _want_colour(flag: bool | None, output: Path | None) -> bool:

@@ -34,6 +34,7 @@ _KEYS = {
     "levels": "table-of-levels",
     "max-file-size": "int",
     "extend-sensitive-columns": "regex-list",
+    "cache": "bool",
 }
 
 
@@ -52,6 +53,7 @@ class Config:
     levels: dict[str, str] = field(default_factory=dict)
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     extend_sensitive_columns: list[str] = field(default_factory=list)  # extra column-name regexes (data-exposure)
+    cache: bool = True  # keep the pre-commit index in .mcplint_cache/ (mention_index.py)
     path: Path | None = None  # the file it came from, if any
 
 
@@ -124,6 +126,9 @@ def _parse(section: dict[str, Any], path: Path, prefix: str) -> Config:
                     re.compile(pattern)
                 except re.error as exc:
                     raise ConfigError(f"{where}`{key}`: invalid regular expression {pattern!r} ({exc})") from None
+        elif kind == "bool":
+            if not isinstance(value, bool):
+                raise ConfigError(f"{where}`{key}` must be true or false")
         elif kind == "level":
             if value not in LEVELS:
                 raise ConfigError(f"{where}`{key}` must be one of {', '.join(LEVELS)}")

@@ -11,6 +11,7 @@ passed, an include fragment), so every read obeys the same rules.
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,10 +25,16 @@ LINTED_SUFFIXES = (".yaml", ".yml", ".json", ".jsonc", ".sql", ".toml", ".env")
 
 def has_suffix(path: Path, suffixes: tuple[str, ...]) -> bool:
     """Whether ``path`` is one of the ``suffixes``; ``.env`` also stands for `.env`, `.env.local`, `.envrc`."""
-    suffix = path.suffix.lower()
+    return name_has_suffix(path.name, suffixes)
+
+
+def name_has_suffix(name: str, suffixes: tuple[str, ...]) -> bool:
+    """:func:`has_suffix` on a file name (the directory walk's hot path: no ``Path`` objects)."""
+    dot = name.rfind(".")
+    suffix = name[dot:].lower() if 0 < dot < len(name) - 1 else ""  # pathlib's rule: ".env" has no suffix
     if suffix in suffixes and suffix != ".env":
         return True
-    return ".env" in suffixes and is_env_file(path.name)
+    return ".env" in suffixes and is_env_file(name)
 
 
 SKIPPED_DIRS = frozenset(
@@ -137,6 +144,29 @@ class FileAccess:
             parts = (real.name,)
         return any(part in SKIPPED_DIRS for part in parts)
 
+    def stat_inside_root(self, path: Path | str) -> os.stat_result | None:
+        """``os.stat`` of a file under the root, or None (outside, unreadable, vanished).
+
+        One ``lstat`` per file: only a symlink needs its full real path resolved.
+        """
+        absolute = os.path.abspath(path)
+        if not self.lexically_inside_root(absolute):
+            return None
+        try:
+            info = os.lstat(absolute)
+            if stat.S_ISLNK(info.st_mode):
+                if not self.inside_root(absolute):
+                    return None
+                return os.stat(absolute)
+        except OSError:
+            return None
+        folder = os.path.dirname(absolute)
+        real_folder = self._real_dirs.get(folder)
+        if real_folder is None:
+            real_folder = self._real_dirs[folder] = os.path.realpath(folder)
+        inside = real_folder == self._root_real or real_folder.startswith(self._root_real + os.sep)
+        return info if inside else None
+
     def peek(self, path: Path | str) -> str | None:
         """A file's text for a quick search, without keeping or indexing it.
 
@@ -207,9 +237,12 @@ class FileAccess:
             except OSError as exc:
                 self.note(self.rel(directory), f"skipped: folder cannot be read ({exc.strerror or type(exc).__name__})")
                 continue
+            rel_dir = self.rel(directory)
+            rel_prefix = "" if rel_dir in ("", ".") else rel_dir + "/"
             for entry in entries:
-                rel = self.rel(entry.path)
-                if self.excluded(rel):
+                name = entry.name
+                rel = rel_prefix + name
+                if self.exclude and self.excluded(rel):
                     continue
                 try:
                     is_link = entry.is_symlink()
@@ -217,7 +250,7 @@ class FileAccess:
                         self.note(rel, "skipped: symlink leads outside the scanned root")
                         continue
                     is_dir = entry.is_dir(follow_symlinks=True)
-                    if not is_dir and not has_suffix(Path(entry.name), suffixes):
+                    if not is_dir and not name_has_suffix(name, suffixes):
                         continue
                     is_file = not is_dir and entry.is_file(follow_symlinks=True)
                 except OSError as exc:  # symlink loops, vanished files
@@ -227,7 +260,7 @@ class FileAccess:
                     if not self._skipped_folder(Path(entry.path)):
                         (linked if is_link else stack).append((entry.path, via_link or is_link))
                 elif is_file:
-                    real = os.path.realpath(entry.path) if is_link else os.path.join(real_dir, entry.name)
+                    real = os.path.realpath(entry.path) if is_link else os.path.join(real_dir, name)
                     found.append((real, via_link or is_link, rel))
         # A file reachable twice (through a symlink) is linted once, under its own name.
         best: dict[str, tuple[bool, str]] = {}

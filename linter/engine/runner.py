@@ -1,8 +1,9 @@
 """Running the selected rules over the model and producing an ordered report.
 
-The runner applies each rule to the units it targets, pins an exception in a
-rule to the unit's file (an ``internal-error`` finding; other rules and units
-carry on), keeps only findings in files that are in scope, applies
+The runner has each rule applied to the units it targets (``checks.py``: an
+exception in a rule is pinned to the unit's file as an ``internal-error``
+finding; other rules and units carry on; large trees use worker processes),
+keeps only findings in files that are in scope, applies
 per-file ignores and inline suppressions, de-duplicates, orders
 deterministically and computes fingerprints.
 """
@@ -12,11 +13,10 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import re
-import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mcplint.diagnostics import file_span
+from mcplint.engine.checks import run_checks
 from mcplint.engine.meta_rules import (
     INTERNAL_ERROR,
     INVALID_SUPPRESSION,
@@ -28,6 +28,7 @@ from mcplint.engine.rule import Finding, Level, Rule
 from mcplint.engine.suppressions import Suppression, parse_suppressions
 from mcplint.globs import matches
 from mcplint.model.model import Model
+from mcplint.progress import NO_PROGRESS, Progress
 from mcplint.source import SourceFile
 from mcplint.span import Span
 
@@ -74,23 +75,19 @@ class Report:
         return sum(1 for r in self.results if r.rule.id == INTERNAL_ERROR.id)
 
 
-def run(model: Model, rules: list[Rule], registry: Registry, settings: EngineSettings | None = None) -> Report:
+def run(
+    model: Model,
+    rules: list[Rule],
+    registry: Registry,
+    settings: EngineSettings | None = None,
+    jobs: int = 1,
+    progress: Progress = NO_PROGRESS,
+) -> Report:
+    """Check the model; ``jobs`` > 1 lets large trees use worker processes (same output)."""
     settings = settings or EngineSettings()
     selected = {r.id for r in rules}
-    raw: list[tuple[Rule, Finding]] = []
-    for rule in rules:
-        if rule.check is None or rule.target is None:
-            continue
-        for unit in model.units(rule.target):
-            try:
-                findings = list(rule.check(unit))
-            except Exception as exc:  # noqa: BLE001 - any bug in a rule must not stop the run
-                if INTERNAL_ERROR.id in selected:
-                    raw.append((INTERNAL_ERROR, _internal_error(rule, unit.unit_path, exc)))
-                continue
-            raw.extend((rule, f) for f in findings if f.span.path in model.scope)
-
-    raw = [(rule, f) for rule, f in raw if not _ignored_for_file(rule, f.span.path, settings)]
+    outcome = run_checks(model, rules, INTERNAL_ERROR.id in selected, jobs, progress)
+    raw = [(rule, f) for rule, f in outcome.findings if not _ignored_for_file(rule, f.span.path, settings)]
     kept, suppressed, meta = _apply_suppressions(raw, model, registry, selected)
     kept.extend(meta)
     results = _finalise(kept, model.sources, settings)
@@ -99,23 +96,9 @@ def run(model: Model, rules: list[Rule], registry: Registry, settings: EngineSet
         results=results,
         rules=list(rules),
         sources=model.sources,
-        secret_spans=set(model.secret_spans),
+        secret_spans=set(model.secret_spans) | outcome.secret_spans,
         files_in_scope=len(model.scope),
         suppressed=suppressed,
-    )
-
-
-def _internal_error(rule: Rule, path: str, exc: Exception) -> Finding:
-    # Only the exception type and mcplint's own frame: the message could quote file content.
-    frames = traceback.extract_tb(exc.__traceback__)
-    where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
-    return Finding(
-        span=file_span(path),
-        message=(
-            f"internal error: rule {rule.id} ({rule.name}) failed on this file with "
-            f"{type(exc).__name__}{where}; the file was not fully checked"
-        ),
-        logical_location=rule.id,
     )
 
 

@@ -40,13 +40,15 @@ from mcplint.model.flapi import (
     Validator,
 )
 from mcplint.model.model import Model
-from mcplint.model.secret_scan import mask_spans, secret_scans
+from mcplint.model.secret_scan import secret_scans
 from mcplint.model.secrets import SecretValue
 from mcplint.model.services import FluxbaseConfig, PgEdgeConfig
+from mcplint.mention_index import MentionIndex
 from mcplint.model.sql import SqlText
 from mcplint.model.tools import tool_list
 from mcplint.model.values import as_bool, as_text, as_text_list, get_bool, get_text
 from mcplint.source import SourceFile
+from mcplint.progress import NO_PROGRESS, Progress
 from mcplint.tree import MappingNode, Node, ScalarNode, SequenceNode
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -69,16 +71,27 @@ def _is_env_document(path: Path) -> bool:
     return path.suffix.lower() not in YAML_SUFFIXES + JSON_SUFFIXES + (".toml", ".sql") and is_env_file(path.name)
 
 
-def build_model(discovery: Discovery, options: dict | None = None) -> Model:  # type: ignore[type-arg]
-    """``options`` are configuration values rules may read (see ``Model.options``)."""
-    builder = _Builder(discovery)
+def build_model(
+    discovery: Discovery,
+    options: dict | None = None,  # type: ignore[type-arg]
+    progress: Progress = NO_PROGRESS,
+    use_cache: bool = False,
+) -> Model:
+    """``options`` are configuration values rules may read (see ``Model.options``).
+
+    ``use_cache`` lets the search for files that name a changed file (pre-commit
+    runs) keep its index in ``.mcplint_cache/`` (see ``mention_index.py``).
+    """
+    builder = _Builder(discovery, progress, use_cache)
     builder.model.options.update(options or {})
     return builder.build()
 
 
 class _Builder:
-    def __init__(self, discovery: Discovery) -> None:
+    def __init__(self, discovery: Discovery, progress: Progress = NO_PROGRESS, use_cache: bool = False) -> None:
         self.discovery = discovery
+        self.progress = progress
+        self.mentions = MentionIndex(discovery.access, use_cache, {"main-config": classify.MAIN_CONFIG_SNIFF})
         self.access: FileAccess = discovery.access
         self.scope = discovery.scope
         self.model = Model(root=self.access.root, scope=self.scope)
@@ -184,9 +197,12 @@ class _Builder:
 
     def build(self) -> Model:
         files = self.discovery.files
+        self.progress.phase("reading", len(files))
         for path in files:
             if path.suffix.lower() in YAML_SUFFIXES + JSON_SUFFIXES + (".toml",) or _is_env_document(path):
                 self.document(path)
+            self.progress.advance()
+        self.progress.done()
         for path in files:
             document = self.documents.get(self.access.rel(path))
             if document is not None and document.format == "yaml" and classify.is_main_config(document.root):
@@ -196,6 +212,7 @@ class _Builder:
         self._standalone_context(files)
         self._classify_others(files)
         self._finish()
+        self.mentions.save()
         return self.model
 
     def _project(self, document: Document) -> FlapiProject:
@@ -274,8 +291,7 @@ class _Builder:
                 candidates = [] if directory in searched else self._yaml_files_in(directory)
                 searched.add(directory)
                 for candidate in candidates:
-                    text = self.access.peek(candidate)
-                    if text is None or not classify.MAIN_CONFIG_SNIFF.search(text):
+                    if not self.mentions.sniffed(candidate, "main-config"):
                         continue
                     document = self.document(candidate)
                     if document is not None and classify.is_main_config(document.root):
@@ -348,17 +364,9 @@ class _Builder:
             return everything, set()
         prefix = str(project.template_dir) + os.sep
         given = {p for p in files if os.path.abspath(p).startswith(prefix) and p.suffix.lower() in YAML_SUFFIXES}
-        names = sorted({p.name for p in files})
-        mentions = re.compile("|".join(rf"(?<![\w.-]){re.escape(n)}(?![\w.-])" for n in names)) if names else None
-        to_verify: set[Path] = set()
-        for path in everything:
-            if path in given or mentions is None:
-                continue
-            text = self.access.peek(path)
-            if text is not None and mentions.search(text):
-                to_verify.add(path)
+        others = [p for p in everything if p not in given]
+        to_verify = set(self.mentions.files_naming(others, {p.name for p in files}))
         return [p for p in everything if p in given or p in to_verify], to_verify
-
 
     def _standalone_context(self, files: list[Path]) -> None:
         """For in-scope SQL and fragments outside every project, find the endpoint beside them.
@@ -378,12 +386,9 @@ class _Builder:
             rel = self.access.rel(path)
             if rel in referenced or rel in loaded or self._owning_projects(path) or not self._may_be_flapi(path):
                 continue
-            mentions = re.compile(rf"(?<![\w.-]){re.escape(path.name)}(?![\w.-])")
-            for candidate in self._yaml_files_in(path.parent):
+            unloaded = [c for c in self._yaml_files_in(path.parent) if self.access.rel(c) not in loaded]
+            for candidate in self.mentions.files_naming(unloaded, {path.name}):
                 candidate_rel = self.access.rel(candidate)
-                text = self.access.peek(candidate) if candidate_rel not in loaded else None
-                if text is None or not mentions.search(text):
-                    continue
                 document = self.document(candidate)
                 if document is None or not classify.is_endpoint(document.root):
                     continue
@@ -429,8 +434,9 @@ class _Builder:
             for user in block.users:
                 if user.password is not None:
                     self.model.secret_spans.add(user.password.span)
+        # The scans themselves run lazily, during the checks (in parallel on large trees);
+        # the engine adds the secrets they find to the report's masked spans.
         self.model.secret_scans = secret_scans(self.model)
-        self.model.secret_spans |= mask_spans(self.model.secret_scans)
         self.model.diagnostics.extend(self.access.diagnostics)
         self.model.diagnostics = sorted(
             set(self.model.diagnostics), key=lambda d: (d.span, d.kind.value, d.message)

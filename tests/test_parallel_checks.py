@@ -1,0 +1,148 @@
+"""Checks spread over worker processes give exactly the report of a one-process run."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, write_tree
+from mcplint.api import lint
+from mcplint.config import Config
+from mcplint.engine import checks
+from mcplint.engine.registry import Registry, default_registry
+from mcplint.engine.runner import EngineSettings
+from mcplint.model.model import Target
+from mcplint.reporters import get_reporter
+
+sys.path.insert(0, str(REPO / "bench"))
+from generate import generate  # noqa: E402
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="worker processes need os.fork (not on Windows)")
+
+FORMATS = ("text", "json", "sarif", "github")
+SECRET = "ghp_" + "Zq8x" * 9  # a GitHub token shape, never to be printed
+
+
+def _outputs(root: Path, jobs: int, registry: Registry | None = None) -> dict[str, str]:
+    registry = registry or default_registry()
+    run = lint([root], root, Config(), registry, registry.select(None), EngineSettings(), jobs=jobs)
+    return {fmt: get_reporter(fmt)(run.report) for fmt in FORMATS}
+
+
+@pytest.fixture()
+def small_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Let even a small tree use workers, so the tests exercise the parallel path."""
+    monkeypatch.setattr(checks, "MIN_FILES_PER_WORKER", 1)
+
+
+@pytest.fixture()
+def rich_tree(tmp_path: Path) -> Path:
+    """The bundled insecure example, a generated project and a client config with a secret."""
+    root = tmp_path / "tree"
+    for path in (REPO / "examples").rglob("*"):
+        if path.is_file():
+            target = root / "example" / path.relative_to(REPO / "examples")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(path.read_bytes())
+    generate(root / "generated", 30)
+    write_tree(root, {".mcp.json": '{"mcpServers": {"gh": {"command": "gh-mcp", "env": {"GITHUB_TOKEN": "%s"}}}}'
+                      % SECRET})
+    return root
+
+
+def test_workers_produce_byte_identical_reports(rich_tree: Path, small_workers: None) -> None:
+    single = _outputs(rich_tree, jobs=1)
+    for jobs in (2, 3, 7):
+        assert _outputs(rich_tree, jobs=jobs) == single, jobs
+    assert "SQLI" in single["text"] and "SEC" in single["text"]  # the tree really has findings of both kinds
+
+
+def test_secrets_found_in_workers_are_masked_in_every_format(rich_tree: Path, small_workers: None) -> None:
+    def masked(jobs: int) -> set:  # type: ignore[type-arg]
+        return lint([rich_tree], rich_tree, jobs=jobs).report.secret_spans
+
+    spans = masked(1)
+    assert any(span.path == ".mcp.json" for span in spans)
+    assert masked(3) == spans  # the lazy scans ran in the workers; their spans came back
+    outputs = _outputs(rich_tree, jobs=3)
+    assert "mcp.json" in outputs["text"]
+    for fmt, text in outputs.items():
+        assert SECRET not in text and SECRET[4:20] not in text, fmt
+
+
+def test_workers_really_run_in_other_processes(rich_tree: Path, small_workers: None,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    pids: set[int] = set()
+    original = checks._check
+
+    def recording(items, *args):  # type: ignore[no-untyped-def]
+        pids.add(os.getpid())
+        return original(items, *args)
+
+    monkeypatch.setattr(checks, "_check", recording)
+    _outputs(rich_tree, jobs=2)
+    # Recorded in the children (their memory, not ours): only the parent's own calls are visible here.
+    assert os.getpid() not in pids
+
+
+def test_a_worker_that_dies_has_its_share_rerun_here(rich_tree: Path, small_workers: None,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    single = _outputs(rich_tree, jobs=1)
+
+    def dying_worker(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+        os._exit(3)
+
+    monkeypatch.setattr(checks, "_worker", dying_worker)
+    assert _outputs(rich_tree, jobs=3) == single
+
+
+def test_a_failing_rule_in_a_worker_is_an_internal_error_like_in_one_process(
+    rich_tree: Path, small_workers: None
+) -> None:
+    def explode(_unit):  # type: ignore[no-untyped-def]
+        raise KeyError("do-not-print-me")
+
+    base = default_registry()
+    template = base.get("CORS001")
+    assert template is not None
+    broken = dataclasses.replace(template, id="CORS099", name="exploding-rule", check=explode, target=Target.ENDPOINT)
+    registry = Registry(base.rules + (broken,))
+    single = _outputs(rich_tree, jobs=1, registry=registry)
+    assert _outputs(rich_tree, jobs=3, registry=registry) == single
+    assert single["text"].count("internal error: rule CORS099") >= 30
+    assert "do-not-print-me" not in single["text"]
+
+
+def test_small_trees_stay_in_one_process(tmp_path: Path) -> None:
+    generate(tmp_path, 10)
+    assert checks._worker_count(8, files=20) == 1
+    assert checks._worker_count(8, files=checks.MIN_FILES_PER_WORKER * 3) == 3
+    assert checks._worker_count(1, files=10_000) == 1
+
+
+def test_shards_are_balanced_and_deterministic() -> None:
+    weights = {f"f{i}": (i % 7) + 1 for i in range(100)}
+    shards = checks._shards(weights, 3)
+    assert shards == checks._shards(dict(reversed(weights.items())), 3)
+    loads = [sum(weights[p] for p in shard) for shard in shards]
+    assert max(loads) - min(loads) <= 7
+    assert sorted(p for shard in shards for p in shard) == sorted(weights)
+
+
+def test_cli_jobs_option(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from mcplint.cli import cli
+
+    generate(tmp_path, 5)
+    runner = CliRunner()
+    one = runner.invoke(cli, [str(tmp_path), "--format", "json", "--jobs", "1"])
+    many = runner.invoke(cli, [str(tmp_path), "--format", "json", "-j", "4"])
+    default = runner.invoke(cli, [str(tmp_path), "--format", "json"])
+    assert one.output == many.output == default.output
+    bad = runner.invoke(cli, [str(tmp_path), "--jobs", "-1"])
+    assert bad.exit_code == 2 and "jobs" in bad.output
