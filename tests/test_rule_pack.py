@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
+import os
 import re
 
 import pytest
@@ -53,16 +54,29 @@ def test_ids_are_grouped_by_category() -> None:
 RUNNABLE_BAD = [r for r in EVERY_RULE if r.bad.runnable]
 
 
-@pytest.mark.parametrize("rule", RUNNABLE_BAD, ids=lambda r: r.id)
+def write_example(root, example) -> None:  # type: ignore[no-untyped-def]
+    write_tree(root, example.files)
+    for path, mode in example.modes.items():
+        os.chmod(root / path, mode)
+
+
+NEEDS_POSIX_MODES = pytest.mark.skipif(os.name != "posix", reason="the example sets POSIX file modes")
+
+
+def _marks(rule: Rule):  # type: ignore[no-untyped-def]
+    return [NEEDS_POSIX_MODES] if rule.bad.modes or rule.good.modes else []
+
+
+@pytest.mark.parametrize("rule", [pytest.param(r, marks=_marks(r), id=r.id) for r in RUNNABLE_BAD])
 def test_bad_example_triggers_the_rule(rule: Rule, tmp_path) -> None:
-    write_tree(tmp_path, rule.bad.files)
+    write_example(tmp_path, rule.bad)
     run = run_lint(tmp_path)  # all rules: engine rules judge the others' results
     assert rule.id in {r.rule.id for r in run.report.results}
 
 
-@pytest.mark.parametrize("rule", EVERY_RULE, ids=lambda r: r.id)
+@pytest.mark.parametrize("rule", [pytest.param(r, marks=_marks(r), id=r.id) for r in EVERY_RULE])
 def test_good_example_does_not_trigger_the_rule(rule: Rule, tmp_path) -> None:
-    write_tree(tmp_path, rule.good.files)
+    write_example(tmp_path, rule.good)
     run = run_lint(tmp_path)
     assert [r.message for r in run.report.results if r.rule.id == rule.id] == []
 

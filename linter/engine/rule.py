@@ -80,10 +80,13 @@ class Example:
     """A runnable example: files by path relative to a project folder.
 
     Content is text, or bytes where the example is about undecodable input.
+    ``modes`` gives POSIX file modes where the example is about permissions
+    (a checkout's mode depends on the umask, so the example states it).
     """
 
     files: Mapping[str, str | bytes]
     description: str = ""
+    modes: Mapping[str, int] = field(default_factory=dict)
     # False only for the engine's internal-error rule, which no input should trigger.
     runnable: bool = True
 
@@ -188,7 +191,8 @@ def _example_markdown(example: Example) -> list[str]:
         lines += [example.description.strip(), ""]
     for path, content in _as_text(example.files).items():
         language = {"yaml": "yaml", "yml": "yaml", "sql": "sql", "json": "json"}.get(path.rsplit(".", 1)[-1], "")
-        lines += [f"`{path}`:", "", f"```{language}", content.rstrip("\n"), "```", ""]
+        mode = f" (mode `{example.modes[path]:04o}`)" if path in example.modes else ""
+        lines += [f"`{path}`{mode}:", "", f"```{language}", content.rstrip("\n"), "```", ""]
     return lines
 
 

@@ -42,6 +42,7 @@ from mcplint.model.flapi import (
 from mcplint.model.model import Model
 from mcplint.model.secret_scan import secret_scans
 from mcplint.model.secrets import SecretValue
+from mcplint.model.service_files import referenced_files
 from mcplint.model.services import FluxbaseConfig, PgEdgeConfig
 from mcplint.mention_index import MentionIndex
 from mcplint.model.sql import SqlText
@@ -427,7 +428,9 @@ class _Builder:
                 continue
             pg_kind = classify.pgedge_kind(document.root)
             if pg_kind is not None:
-                self.model.pgedge.append(PgEdgeConfig(document, pg_kind))
+                scanned = {rel for rel, doc in self.documents.items() if doc is not None}
+                files = referenced_files(document, self.access, scanned) if pg_kind == "server" else []
+                self.model.pgedge.append(PgEdgeConfig(document, pg_kind, files))
 
     def _finish(self) -> None:
         for block in self.model.auth_blocks():

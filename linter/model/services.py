@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from mcplint.model.documents import Document
+from mcplint.model.service_files import ReferencedFile
 
 
 @dataclass(eq=False)
@@ -20,6 +21,7 @@ class FluxbaseConfig:
 class PgEdgeConfig:
     document: Document
     kind: str  # "server" | "tokens" | "users"
+    files: list[ReferencedFile] = field(default_factory=list)  # secret files a server config names (on disk)
 
     @property
     def unit_path(self) -> str:

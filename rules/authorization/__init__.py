@@ -1,6 +1,12 @@
 """Who may call what, once authenticated."""
 
 from mcplint.engine.rule import Rule
-from mcplint.rules.authorization import flapi_access
+from mcplint.rules.authorization import client_authz, flapi_access, fluxbase_authz, pgedge_authz
 
-RULES: tuple[Rule, ...] = (*flapi_access.RULES,)
+RULES: tuple[Rule, ...] = (
+    *flapi_access.RULES,
+    *client_authz.RULES,
+    *fluxbase_authz.RULES,
+    client_authz.SERVICE_KEY_FOR_CLIENT,
+    *pgedge_authz.RULES,
+)

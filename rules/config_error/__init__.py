@@ -6,6 +6,7 @@ from mcplint.rules.config_error import (
     flapi_ignored_keys,
     flapi_references,
     flapi_schema,
+    other_schemas,
     rest_delete,
     sql_template,
 )
@@ -15,6 +16,7 @@ RULES: tuple[Rule, ...] = (
     *flapi_schema.RULES,
     *flapi_ignored_keys.RULES,
     *flapi_references.RULES,
+    *other_schemas.RULES,
     sql_template.RULE,
     rest_delete.RULE,
 )

@@ -24,17 +24,18 @@ import difflib
 import json
 import re
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from mcplint.model import Document
 from mcplint.model import classify
 from mcplint.schemas import load_schema
 from mcplint.tree import KeyPath, MappingNode, Node, ScalarNode, SequenceNode
+
+if TYPE_CHECKING:  # jsonschema is imported on first validation: a run without flAPI files never needs it
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 MAIN = "main"
 ENDPOINT = "endpoint"
@@ -99,6 +100,9 @@ class SchemaIssue:
     where: str
     expected: str = ""  # invalid-value: what flAPI accepts
     suggestion: str = ""  # unknown-key: a did-you-mean hint
+    # The subschema of the mapping with the unknown key, or of the invalid value: other formats read
+    # their own ``x-mcplint-*`` annotations from it (see ``validate_tree``). Not part of equality.
+    schema: Any = field(default=None, compare=False, repr=False)
 
     @property
     def pattern(self) -> str:
@@ -109,10 +113,10 @@ class SchemaIssue:
         """The rule that reports this problem instead of the generic ones, if any."""
         pattern = self.pattern
         if self.kind == "invalid-value":
-            return OWN_RULE_FOR_VALUES[self.document_kind].get(pattern)
+            return OWN_RULE_FOR_VALUES.get(self.document_kind, {}).get(pattern)
         if self.kind != "unknown-key":
             return None
-        table = OWN_RULE[self.document_kind]
+        table = OWN_RULE.get(self.document_kind, {})
         if pattern in table:
             return table[pattern]
         parent = pattern.rsplit(".", 1)[0] if "." in pattern else ""
@@ -143,11 +147,31 @@ def schema_issues(document: Document) -> tuple[SchemaIssue, ...]:
     return cached
 
 
+_SCHEMA_FILES = {MAIN: "flapi-config.schema.json", ENDPOINT: "flapi-endpoint.schema.json"}
+
+
+def validate_tree(root: MappingNode, kind: str, schema_file: str) -> list[SchemaIssue]:
+    """Schema problems of any positioned tree against a bundled schema, with exact positions.
+
+    The same machinery as for flAPI files, for other formats (MCP client configs,
+    Fluxbase, pgEdge): ``kind`` names the format in the issues (the flAPI tables of
+    own rules and author-named maps apply only to MAIN and ENDPOINT), ``schema_file``
+    the schema in ``schemas/``. Not cached: callers validate each document once.
+    """
+    errors = sorted(_errors(to_data(root), schema_file), key=lambda e: list(map(str, e.path)))
+    issues: list[SchemaIssue] = []
+    for error in errors:
+        issues.extend(_issues(error, root, kind))
+    return issues
+
+
 @cache
-def _validator(kind: str) -> Draft202012Validator:
-    name = "flapi-config.schema.json" if kind == MAIN else "flapi-endpoint.schema.json"
-    schema = load_schema(name)
+def _validator(schema_file: str) -> Draft202012Validator:
+    """The validator of a schema file (MAIN and ENDPOINT name the flAPI schemas)."""
+    schema = load_schema(_SCHEMA_FILES.get(schema_file, schema_file))
     definitions = schema.get("$defs", {})
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator({k: _inline(v, definitions) for k, v in schema.items() if k != "$defs"})
 
 
@@ -213,14 +237,10 @@ class _Error:
 def _validate(document: Document, kind: str) -> list[SchemaIssue]:
     root = document.mapping
     assert root is not None
-    errors = sorted(_errors(to_data(root), kind), key=lambda e: list(map(str, e.path)))
-    issues: list[SchemaIssue] = []
-    for error in errors:
-        issues.extend(_issues(error, root, kind))
-    return issues
+    return validate_tree(root, kind, _SCHEMA_FILES[kind])
 
 
-def _errors(data: Any, kind: str) -> list[_Error]:
+def _errors(data: Any, schema_file: str) -> list[_Error]:
     """All schema errors of a document, validated in parts that repeat across files.
 
     The root is checked against a shell (its keys, required keys and the
@@ -230,7 +250,7 @@ def _errors(data: Any, kind: str) -> list[_Error]:
     endpoint files share request fields, auth blocks and limits. The result is
     exactly the full document's validation.
     """
-    shell, parts = _split(kind)
+    shell, parts = _split(schema_file)
     out = [_error(e) for e in shell.iter_errors(data)]
     if not isinstance(data, dict):
         return out
@@ -242,9 +262,9 @@ def _errors(data: Any, kind: str) -> list[_Error]:
         if item_schema is not None and isinstance(value, list):
             out.extend(_prefixed((key,), tuple(_error(e) for e in list_check.iter_errors(value))))
             for index, item in enumerate(value):
-                out.extend(_prefixed((key, index), _part_errors(kind, key + "[]", item)))
+                out.extend(_prefixed((key, index), _part_errors(schema_file, key + "[]", item)))
         else:
-            out.extend(_prefixed((key,), _part_errors(kind, key, value)))
+            out.extend(_prefixed((key,), _part_errors(schema_file, key, value)))
     return out
 
 
@@ -257,14 +277,14 @@ _PART_CACHE_LIMIT = 10_000
 _PART_CACHE_MAX_TEXT = 2_000
 
 
-def _part_errors(kind: str, part: str, value: Any) -> tuple[_Error, ...]:
+def _part_errors(schema_file: str, part: str, value: Any) -> tuple[_Error, ...]:
     """Errors of one part (relative paths), memoised by its content; a pure function of its arguments."""
     text = json.dumps(value, ensure_ascii=False)
-    key = (kind, part, text)
+    key = (schema_file, part, text)
     cached = _PART_CACHE.get(key)
     if cached is not None:
         return cached
-    _, parts = _split(kind)
+    _, parts = _split(schema_file)
     value_check, item_check = parts[part[:-2] if part.endswith("[]") else part]
     validator = item_check if part.endswith("[]") else value_check
     assert validator is not None
@@ -280,13 +300,15 @@ def _error(error: ValidationError) -> _Error:
     return _Error(tuple(error.absolute_path), error.validator, error.schema, error.instance, error.validator_value)
 
 
-_Parts = dict[str, tuple[Draft202012Validator, Draft202012Validator | None]]
+_Parts = dict[str, "tuple[Draft202012Validator, Draft202012Validator | None]"]
 
 
 @cache
-def _split(kind: str) -> tuple[Draft202012Validator, _Parts]:
+def _split(schema_file: str) -> tuple[Draft202012Validator, _Parts]:
     """The root shell validator and, per top-level key, (value validator, list-item validator or None)."""
-    schema = _validator(kind).schema
+    from jsonschema import Draft202012Validator
+
+    schema = _validator(schema_file).schema
     properties = schema.get("properties", {})
     shell = dict(schema)
     shell["properties"] = {key: True for key in properties}
@@ -318,7 +340,7 @@ def _issues(error: _Error, root: MappingNode, kind: str) -> list[SchemaIssue]:
             out.append(
                 SchemaIssue(
                     "unknown-key", kind, key, path + (key.text,), key.text, where,
-                    suggestion=_suggest(key.text, known, kind if not path else ""),
+                    suggestion=_suggest(key.text, known, kind if not path else ""), schema=error.schema,
                 )
             )
         return out
@@ -328,7 +350,7 @@ def _issues(error: _Error, root: MappingNode, kind: str) -> list[SchemaIssue]:
         return [SchemaIssue("missing-key", kind, anchor, path + (k,), k, where) for k in missing]
     if error.validator in ("anyOf", "type", "enum", "pattern", "const"):
         return [SchemaIssue("invalid-value", kind, node, path, _last_key(path), _where(path[:-1]),
-                            expected=_expected(error))]
+                            expected=_expected(error), schema=error.schema)]
     return []
 
 
@@ -377,7 +399,7 @@ def path_pattern(path: KeyPath, kind: str) -> str:
             out += "[]"
         else:
             out += ("." if out else "") + ("*" if free else step)
-        free = out in _FREE_MAPS[kind]
+        free = out in _FREE_MAPS.get(kind, ())
     return out
 
 

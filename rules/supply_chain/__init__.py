@@ -1,6 +1,6 @@
 """Code and templates fetched from elsewhere at start-up."""
 
 from mcplint.engine.rule import Rule
-from mcplint.rules.supply_chain import flapi_templates
+from mcplint.rules.supply_chain import client_launch, flapi_templates
 
-RULES: tuple[Rule, ...] = (*flapi_templates.RULES,)
+RULES: tuple[Rule, ...] = (*flapi_templates.RULES, *client_launch.RULES)
