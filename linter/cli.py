@@ -80,6 +80,20 @@ def cli() -> None:
     is_flag=True,
     help="Do not read or write .mcplint_cache/ (the index that speeds up runs on a few files).",
 )
+@click.option(
+    "--baseline",
+    "baseline_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Report only findings not recorded in this baseline file (see --write-baseline).",
+)
+@click.option(
+    "--write-baseline",
+    "write_baseline_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Record every current finding in this file and exit 0 (accept them; later runs use --baseline).",
+)
+@click.option("--diff", "diff_ref", metavar="REF", help="Report only findings on lines changed since the git REF.")
+@click.option("--statistics", is_flag=True, help="Print the number of findings per rule instead of the findings.")
 def check(
     paths: tuple[Path, ...],
     output_format: str,
@@ -95,6 +109,10 @@ def check(
     sarif_category: str,
     jobs: int,
     no_cache: bool,
+    baseline_path: Path | None,
+    write_baseline_path: Path | None,
+    diff_ref: str | None,
+    statistics: bool,
 ) -> None:
     """Lint PATHS (files or folders; default: the current folder)."""
     from mcplint.api import lint, resolve_settings
@@ -111,6 +129,9 @@ def check(
         config = load_config(config_path, cwd)
     except ConfigError as exc:
         _fail(str(exc))
+    if statistics and output_format not in ("text", "json"):
+        _fail("--statistics works with --format text or json")
+    baseline = _read_baseline(baseline_path) if baseline_path is not None else None
     registry = default_registry()
     try:
         rules, settings = resolve_settings(
@@ -133,20 +154,40 @@ def check(
     finally:
         progress.done()
     report, model = outcome.report, outcome.model
+    internal_errors = report.internal_errors
+
+    if write_baseline_path is not None:
+        from mcplint.baseline import render_baseline
+
+        _write_output(write_baseline_path, render_baseline(report), model.sources.values(), "baseline")
+        count = len(report.results) - internal_errors
+        click.echo(f"mcplint: wrote {count} finding{'s' if count != 1 else ''} to {write_baseline_path}", err=True)
+        sys.exit(2 if internal_errors else 0)
+    if baseline is not None:
+        from mcplint.baseline import apply_baseline
+
+        report, _ = apply_baseline(report, baseline)
+    if diff_ref is not None:
+        report = _only_changed_lines(report, diff_ref)
 
     options: dict[str, Any] = {}
     if output_format == "text":
         options["colour"] = _want_colour(color, output)
     if output_format == "sarif":
         options["category"] = sarif_category
-    text = get_reporter(output_format)(report, **options)
+    if statistics:
+        from mcplint.reporters.statistics import render as render_statistics
+
+        text = render_statistics(report, output_format)
+    else:
+        text = get_reporter(output_format)(report, **options)
     if output is not None:
         _write_output(output, text, model.sources.values())
     else:
         click.echo(text, nl=False)
 
     threshold = _LEVEL_RANK[fail_on or config.fail_on]
-    if report.internal_errors:
+    if internal_errors:
         sys.exit(2)
     failing = any(_LEVEL_RANK[r.level.value] >= threshold for r in report.results)
     sys.exit(1 if failing and not exit_zero else 0)
@@ -169,21 +210,65 @@ def _want_colour(flag: bool | None, output: Path | None) -> bool:
     return sys.stdout.isatty()
 
 
-def _write_output(output: Path, text: str, sources: Any) -> None:
-    """Write the report, refusing to clobber a scanned file or to follow a symlink."""
+def _read_baseline(path: Path) -> Any:
+    from mcplint.baseline import BaselineError, parse_baseline
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        _fail(f"baseline file not found: {path} (create it with --write-baseline {path})")
+    except (OSError, UnicodeDecodeError) as exc:
+        _fail(f"cannot read baseline {path}: {exc}")
+    try:
+        return parse_baseline(text, str(path))
+    except BaselineError as exc:
+        _fail(str(exc))
+
+
+def _only_changed_lines(report: Any, ref: str) -> Any:
+    import dataclasses
+
+    from mcplint.engine.meta_rules import INTERNAL_ERROR
+    from mcplint.git_diff import GitDiffError, changed_lines
+
+    try:
+        changed = changed_lines(report.root, ref)
+    except GitDiffError as exc:
+        _fail(str(exc))
+    kept = [r for r in report.results if r.rule.id == INTERNAL_ERROR.id or changed.touches(r.span)]
+    return dataclasses.replace(report, results=kept, outside_diff=len(report.results) - len(kept))
+
+
+def _write_output(output: Path, text: str, sources: Any, what: str = "report") -> None:
+    """Write a file, refusing to clobber a scanned file or to write through a symlink."""
+    import tempfile
+
     target = Path(os.path.abspath(output))
     if target.is_symlink():
-        _fail(f"refusing to write the report through a symlink: {output}")
+        _fail(f"refusing to write the {what} through a symlink: {output}")
     scanned = {os.path.abspath(s.abs_path) for s in sources}
     if str(target) in scanned:
-        _fail(f"refusing to overwrite a scanned file with the report: {output}")
+        _fail(f"refusing to overwrite a scanned file with the {what}: {output}")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(f".{target.name}.mcplint-tmp")
-        temporary.write_text(text, encoding="utf-8")
-        os.replace(temporary, target)
+        # A fresh temporary name (O_EXCL: never an existing file or symlink), then an atomic rename.
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".mcplint-tmp")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+                out.write(text)
+            os.chmod(temporary, 0o644 & ~_umask())
+            os.replace(temporary, target)
+        except BaseException:
+            os.unlink(temporary)
+            raise
     except OSError as exc:
         _fail(f"cannot write {output}: {exc.strerror or exc}")
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 @cli.command(name="rules")

@@ -15,6 +15,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mcplint.engine.checks import run_checks
 from mcplint.engine.meta_rules import (
@@ -31,6 +32,9 @@ from mcplint.model.model import Model
 from mcplint.progress import NO_PROGRESS, Progress
 from mcplint.source import SourceFile
 from mcplint.span import Span
+
+if TYPE_CHECKING:
+    from mcplint.baseline import BaselineOutcome
 
 FINGERPRINT_KEY = "mcplint/v1"
 _WHITESPACE = re.compile(r"\s+")
@@ -69,6 +73,8 @@ class Report:
     secret_spans: set[Span]
     files_in_scope: int
     suppressed: int = 0
+    baseline: BaselineOutcome | None = None  # set when findings were compared with a baseline
+    outside_diff: int | None = None  # with --diff: findings left out because their lines did not change
 
     @property
     def internal_errors(self) -> int:

@@ -46,6 +46,11 @@ def is_main_config(root: Node | None) -> bool:
     return template is not None and "path" in template
 
 
+def is_mcplint_baseline(root: Node | None) -> bool:
+    """mcplint's own baseline file (``--write-baseline``): its hashes are not secrets, nothing in it is config."""
+    return isinstance(root, MappingNode) and "mcplint_baseline" in root and "findings" in root
+
+
 def is_endpoint(root: Node | None) -> bool:
     return isinstance(root, MappingNode) and any(k in root for k in ENDPOINT_KEYS)
 

@@ -8,7 +8,7 @@ from mcplint import __version__
 from mcplint.engine.runner import Report
 from mcplint.span import Span
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 def _region(span: Span) -> dict[str, int]:
@@ -53,6 +53,12 @@ def render(report: Report, **_: object) -> str:
             "warnings": counts["warning"],
             "notes": counts["note"],
             "suppressed": report.suppressed,
+            **(
+                {"baseline_known": report.baseline.known, "baseline_fixed": report.baseline.fixed}
+                if report.baseline is not None
+                else {}
+            ),
+            **({"outside_diff": report.outside_diff} if report.outside_diff is not None else {}),
         },
         "findings": findings,
     }

@@ -81,7 +81,7 @@ def _uri(path: str) -> str:
     return quote(path, safe="/-._~!$&'()*+,;=:@")
 
 
-def _result(result: Result, rule_index: int, hashes: dict[int, str] | None) -> om.Result:
+def _result(result: Result, rule_index: int, hashes: dict[int, str] | None, compared: bool) -> om.Result:
     fingerprints = {FINGERPRINT_KEY: result.fingerprint}
     if hashes and result.span.start_line in hashes:
         fingerprints["primaryLocationLineHash"] = hashes[result.span.start_line]
@@ -100,6 +100,8 @@ def _result(result: Result, rule_index: int, hashes: dict[int, str] | None) -> o
         related_locations=related or None,
         partial_fingerprints=fingerprints,
         properties=properties or None,
+        # With --baseline, every listed result is one the baseline did not accept.
+        baseline_state="new" if compared else None,
     )
 
 
@@ -129,7 +131,9 @@ def build_log(report: Report, category: str = "mcplint") -> om.SarifLog:
         },
         column_kind="unicodeCodePoints",
         invocations=[om.Invocation(execution_successful=report.internal_errors == 0)],
-        results=[_result(r, index[r.rule.id], hashes.get(r.span.path)) for r in report.results],
+        results=[
+            _result(r, index[r.rule.id], hashes.get(r.span.path), report.baseline is not None) for r in report.results
+        ],
     )
     return om.SarifLog(version="2.1.0", schema_uri=SARIF_SCHEMA, runs=[run])
 

@@ -85,8 +85,13 @@ def _summary(report: Report, colour: bool) -> str:
     files = len({r.span.path for r in report.results})
     scanned = f"{report.files_in_scope} file{'s' if report.files_in_scope != 1 else ''} scanned"
     suppressed = f", {report.suppressed} suppressed" if report.suppressed else ""
+    if report.baseline is not None:
+        suppressed += f", {report.baseline.known} in the baseline, {report.baseline.fixed} fixed since the baseline"
+    if report.outside_diff is not None:
+        suppressed += f", {report.outside_diff} on unchanged lines"
     if not total:
-        return _paint(f"No findings ({scanned}{suppressed}).", _BOLD, colour)
+        what = "No new findings" if report.baseline is not None or report.outside_diff is not None else "No findings"
+        return _paint(f"{what} ({scanned}{suppressed}).", _BOLD, colour)
     parts = ", ".join(f"{n} {k}{'s' if n != 1 else ''}" for k, n in counts.items() if n)
     return _paint(
         f"Found {total} finding{'s' if total != 1 else ''} ({parts}) in {files} file"

@@ -1,0 +1,157 @@
+"""Baselines: accept today's findings, report only new ones.
+
+A large project adopting mcplint cannot fix everything at once. ``mcplint
+--write-baseline FILE`` records the current findings; ``mcplint --baseline
+FILE`` then reports only findings that are not in it, and counts the
+recorded ones that are gone ("3 fixed since baseline").
+
+A finding's identity in the baseline is what it is about, never where it
+sits: the rule id, the file, the logical location (a YAML/JSON path such as
+``auth.users[0].password`` or a template variable) and what distinguishes
+two findings there. For a secret it is a slow, salted hash of the value
+(PBKDF2, so a committed baseline does not make a weak password easy to
+guess, and rotating the secret makes it new again). Where a rule gives no
+logical location, a hash of the offending text stands in. No line numbers
+and no timestamps: moving code or unrelated edits do not churn the file.
+
+The file is JSON with one finding per line, sorted, so that two branches
+that each add findings merge without conflicts. Identical identities are
+kept as a count.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+
+from mcplint.engine.meta_rules import INTERNAL_ERROR
+from mcplint.engine.runner import Report, Result
+from mcplint.source import SourceFile
+
+BASELINE_KEY = "mcplint_baseline"
+VERSION = 1
+_PBKDF2_ROUNDS = 50_000
+_WHITESPACE = re.compile(r"\s+")
+_MAX_BYTES = 64 * 1024 * 1024
+_FIELDS = ("rule", "path", "location", "identity", "value_hash", "text")
+
+
+class BaselineError(Exception):
+    """A baseline file that cannot be used (reported in one line, exit 2)."""
+
+
+@dataclass(frozen=True, order=True)
+class Identity:
+    rule: str
+    path: str
+    location: str = ""
+    identity: str = ""
+    value_hash: str = ""  # slow salted hash of the secret value, for findings on a secret
+    text: str = ""  # hash of the offending text, when the rule gives no logical location
+
+    def as_json(self, count: int) -> dict[str, object]:
+        data: dict[str, object] = {f: getattr(self, f) for f in _FIELDS if getattr(self, f)}
+        data["count"] = count
+        return data
+
+
+@dataclass(frozen=True)
+class BaselineOutcome:
+    """What comparing a run with a baseline found."""
+
+    known: int  # findings in the baseline, not reported
+    fixed: int  # baseline entries no longer found
+
+
+def identity_of(result: Result, source: SourceFile | None) -> Identity:
+    finding = result.finding
+    span = finding.span
+    excerpt = source.text[span.start_offset : span.end_offset] if source is not None else ""
+    value_hash = _secret_hash(result.rule.id, span.path, excerpt) if finding.secret and excerpt else ""
+    text = ""
+    if not finding.logical_location and not value_hash:
+        normalised = _WHITESPACE.sub(" ", excerpt).strip()[:200]
+        text = hashlib.sha256(normalised.encode("utf-8")).hexdigest()[:16]
+    return Identity(result.rule.id, span.path, finding.logical_location, finding.identity, value_hash, text)
+
+
+@cache
+def _secret_hash(rule: str, path: str, value: str) -> str:
+    salt = f"mcplint-baseline\0{rule}\0{path}".encode()
+    digest = hashlib.pbkdf2_hmac("sha256", value.encode("utf-8", "surrogatepass"), salt, _PBKDF2_ROUNDS)
+    return "pbkdf2-sha256:" + digest.hex()[:24]
+
+
+def render_baseline(report: Report) -> str:
+    """The baseline file for every finding of ``report``: sorted, one finding per line."""
+    counts = Counter(
+        identity_of(r, report.sources.get(r.span.path)) for r in report.results if r.rule.id != INTERNAL_ERROR.id
+    )
+    lines = [json.dumps(key.as_json(n), ensure_ascii=False, sort_keys=False) for key, n in sorted(counts.items())]
+    body = ",\n    ".join(lines)
+    findings = f"[\n    {body}\n  ]" if lines else "[]"
+    return (
+        "{\n"
+        f'  "{BASELINE_KEY}": {VERSION},\n'
+        '  "about": "Findings accepted when this file was written: `mcplint --baseline FILE` reports only others.",\n'
+        f'  "findings": {findings}\n'
+        "}\n"
+    )
+
+
+def parse_baseline(text: str, shown: str) -> Counter[Identity]:
+    """Read a baseline file's text; raises :class:`BaselineError` with what is wrong."""
+    if len(text) > _MAX_BYTES:
+        raise BaselineError(f"{shown}: too large for a baseline")
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise BaselineError(f"{shown}: not a JSON baseline ({exc})") from None
+    if not isinstance(data, dict) or BASELINE_KEY not in data:
+        raise BaselineError(
+            f"{shown}: not an mcplint baseline (no `{BASELINE_KEY}` key); write one with --write-baseline"
+        )
+    if data[BASELINE_KEY] != VERSION:
+        raise BaselineError(f"{shown}: baseline version {data[BASELINE_KEY]!r} is not supported (expected {VERSION})")
+    entries = data.get("findings")
+    if not isinstance(entries, list):
+        raise BaselineError(f"{shown}: `findings` must be a list")
+    counts: Counter[Identity] = Counter()
+    for index, entry in enumerate(entries):
+        if (
+            not isinstance(entry, dict)
+            or not isinstance(entry.get("rule"), str)
+            or not isinstance(entry.get("path"), str)
+            or not all(isinstance(entry.get(f, ""), str) for f in _FIELDS)
+            or set(entry) - {*_FIELDS, "count"}
+        ):
+            raise BaselineError(f"{shown}: finding {index + 1} is malformed")
+        count = entry.get("count", 1)
+        if type(count) is not int or count < 1:
+            raise BaselineError(f"{shown}: finding {index + 1} has an invalid count")
+        counts[Identity(**{f: entry.get(f, "") for f in _FIELDS})] += count
+    return counts
+
+
+def apply_baseline(report: Report, baseline: Counter[Identity]) -> tuple[Report, BaselineOutcome]:
+    """The report without the findings the baseline accepts, and the counts for the summary."""
+    remaining = Counter(baseline)
+    kept: list[Result] = []
+    known = 0
+    for result in report.results:
+        if result.rule.id == INTERNAL_ERROR.id:  # a bug in mcplint is never an accepted finding
+            kept.append(result)
+            continue
+        key = identity_of(result, report.sources.get(result.span.path))
+        if remaining[key] > 0:
+            remaining[key] -= 1
+            known += 1
+        else:
+            kept.append(result)
+    outcome = BaselineOutcome(known=known, fixed=sum(remaining.values()))
+    return dataclasses.replace(report, results=kept, baseline=outcome), outcome
