@@ -179,7 +179,6 @@ def _check_in_workers(
     # Every file with checks or a secret scan (needed for masking even when no secret rule runs).
     paths = {*by_path, *scans_by_path}
     weights = {path: len(by_path.get(path, ())) + len(scans_by_path.get(path, ())) for path in paths}
-    shards = _shards(weights, workers)
 
     def shard_items(shard: list[str]) -> list[_Item]:
         return [item for path in shard for item in by_path.get(path, ())]
@@ -187,12 +186,20 @@ def _check_in_workers(
     def shard_spans(shard: list[str]) -> set[Span]:
         return mask_spans([scan for path in shard for scan in scans_by_path.get(path, ())])
 
+    # Warm up here on the heaviest file first: the imports, compiled patterns and schema
+    # validators its checks load are then inherited by every worker instead of built in each.
+    warm = [min(weights, key=lambda p: (-weights[p], p))]
+    del weights[warm[0]]
+    first = _check(shard_items(warm), rules, include_internal, progress.advance)
+    first_spans = shard_spans(warm)
+    shards = _shards(weights, workers)
+
     sys.stdout.flush()
     sys.stderr.flush()
     tick_read, tick_write = os.pipe()
     children: dict[int, tuple[int, IO[bytes]]] = {}  # pid -> (shard index, results file)
-    tagged: list[_Tagged] = []
-    spans: set[Span] = set()
+    tagged: list[_Tagged] = first
+    spans: set[Span] = first_spans
     rerun: list[int] = []
     try:
         for index, shard in enumerate(shards):
