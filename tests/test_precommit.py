@@ -1,8 +1,11 @@
-"""A real ``pre-commit try-repo`` round trip against a scratch repository."""
+"""Real pre-commit round trips against a scratch repository: ``pre-commit try-repo``, and
+``pre-commit install`` + ``git commit`` with the hook pinned to a commit of this working tree."""
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -78,3 +81,65 @@ def test_hook_fails_on_findings_and_passes_once_fixed(scratch: tuple[Path, dict[
     passing = _try_repo(repo, env, "--all-files")
     assert passing.returncode == 0, passing.stdout + passing.stderr
     assert "Passed" in passing.stdout
+
+
+# What a clone of this repository holds: the working tree (uncommitted changes included) without
+# virtualenvs, CI tools and caches.
+_SNAPSHOT_IGNORE = shutil.ignore_patterns(".git", ".venv", ".tools", "build", "dist", "*.egg-info", "__pycache__",
+                                          ".pytest_cache", ".hypothesis", ".mcplint_cache", ".ruff_cache",
+                                          "node_modules")
+_IDENTITY = ("-c", "user.email=test@example.com", "-c", "user.name=test", "-c", "commit.gpgsign=false")
+
+
+def _snapshot_of_working_tree(dest: Path) -> str:
+    """Copy the working tree to ``dest``, commit it there and return the commit's sha."""
+    shutil.copytree(REPO, dest, ignore=_SNAPSHOT_IGNORE)
+    _git(dest, "init", "-q")
+    _git(dest, "add", "-A")
+    _git(dest, *_IDENTITY, "commit", "-q", "--no-verify", "-m", "snapshot of the working tree")
+    return subprocess.run(["git", "rev-parse", "HEAD"], cwd=dest, check=True, capture_output=True,
+                          text=True).stdout.strip()
+
+
+def _commit(repo: Path, env: dict[str, str], message: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["git", *_IDENTITY, "commit", "-m", message], cwd=repo, env=env, capture_output=True,
+                          text=True, timeout=900)
+
+
+def test_git_commit_is_blocked_until_the_findings_are_fixed(scratch: tuple[Path, dict[str, str]],
+                                                            tmp_path: Path) -> None:
+    repo, env = scratch
+    env = {k: v for k, v in env.items() if not k.startswith("GIT_")}
+    source = tmp_path / "mcplint-clone"
+    sha = _snapshot_of_working_tree(source)
+    (repo / ".pre-commit-config.yaml").write_text(
+        f"repos:\n  - repo: {json.dumps(str(source))}\n    rev: {sha}\n    hooks:\n      - id: mcplint\n",
+        encoding="utf-8",
+    )
+    _git(repo, "add", "-A")
+    install = subprocess.run([sys.executable, "-m", "pre_commit", "install"], cwd=repo, env=env,
+                             capture_output=True, text=True, timeout=120)
+    assert install.returncode == 0, install.stdout + install.stderr
+    assert (repo / ".git" / "hooks" / "pre-commit").is_file()
+
+    blocked = _commit(repo, env, "Add the orders API")
+    output = blocked.stdout + blocked.stderr
+    assert blocked.returncode != 0, output
+    assert "mcplint (MCP / flAPI security lint)" in output and "Failed" in output
+    assert "api/flapi.yaml:1:1: CORS002 warning" in output
+    assert "api/sqls/common/auth.yaml:6:17: CRED001 error" in output
+    assert "ops-password" not in output
+    no_commit = subprocess.run(["git", "rev-parse", "--verify", "-q", "HEAD"], cwd=repo, capture_output=True)
+    assert no_commit.returncode != 0, "the blocked commit was created"
+
+    write_tree(repo, FIXED)
+    _git(repo, "add", "-A")
+    passed = _commit(repo, env, "Add the orders API, fixed")
+    output = passed.stdout + passed.stderr
+    assert passed.returncode == 0, output
+    assert "mcplint (MCP / flAPI security lint)" in output and "Passed" in output
+    log = subprocess.run(["git", "log", "--format=%s"], cwd=repo, capture_output=True, text=True, check=True)
+    assert log.stdout == "Add the orders API, fixed\n"
+    files = subprocess.run(["git", "show", "--name-only", "--format=", "HEAD"], cwd=repo, capture_output=True,
+                           text=True, check=True).stdout.split()
+    assert sorted(files) == sorted([".pre-commit-config.yaml", *INSECURE])
