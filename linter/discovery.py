@@ -181,10 +181,11 @@ class FileAccess:
         if not self.lexically_inside_root(path) or not self.inside_root(path):
             return None
         try:
-            if os.stat(path).st_size > self.max_file_size:
+            size = os.stat(path).st_size
+            if size > self.max_file_size:
                 return None
             with open(path, "rb") as handle:
-                return handle.read(self.max_file_size).decode("utf-8", errors="replace")
+                return handle.read(min(size + 1, self.max_file_size)).decode("utf-8", errors="replace")
         except OSError:
             return None
 

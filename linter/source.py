@@ -108,7 +108,11 @@ def read_source(
                 " (set `max-file-size` to raise it)"
             )
         with open(abs_path, "rb") as handle:
-            data = handle.read(max_size + 1)
+            # Sized to the file (a buffer of max_size for every small file costs an allocation each),
+            # then whatever it grew by since the stat, still bounded.
+            data = handle.read(size + 1)
+            if len(data) > size:
+                data += handle.read(max_size + 1 - len(data))
     except PermissionError:
         return skipped("file skipped: permission denied")
     except IsADirectoryError:
