@@ -75,6 +75,7 @@ class FileAccess:
     _root_prefix: str = ""
     _real_dirs: dict[str, str] = field(default_factory=dict)
     _walks: dict[tuple[str, tuple[str, ...]], list[Path]] = field(default_factory=dict)
+    _walked: dict[str, str] = field(default_factory=dict)  # absolute path -> rel, for files a walk kept
 
     def __post_init__(self) -> None:
         self.root = Path(os.path.abspath(self.root))
@@ -83,6 +84,9 @@ class FileAccess:
 
     def rel(self, path: Path | str) -> str:
         """Root-relative POSIX path (lexical: a symlink keeps its own name)."""
+        known = self._walked.get(os.fspath(path))
+        if known is not None:
+            return known
         absolute = os.path.abspath(path)
         if absolute.startswith(self._root_prefix):  # the common case, without relpath's cost
             rel = absolute[len(self._root_prefix) :]
@@ -148,7 +152,13 @@ class FileAccess:
         """``os.stat`` of a file under the root, or None (outside, unreadable, vanished).
 
         One ``lstat`` per file: only a symlink needs its full real path resolved.
+        A file a walk kept was checked then: it costs one ``stat``.
         """
+        if os.fspath(path) in self._walked:
+            try:
+                return os.stat(path)
+            except OSError:
+                return None
         absolute = os.path.abspath(path)
         if not self.lexically_inside_root(absolute):
             return None
@@ -270,7 +280,10 @@ class FileAccess:
             if real not in best or candidate < best[real]:
                 best[real] = candidate
         root = str(self.root)
-        return [Path(root, rel) for rel in sorted(rel for _, rel in best.values())]
+        rels = sorted(rel for _, rel in best.values())
+        out = [Path(root, rel) for rel in rels]
+        self._walked.update(zip(map(str, out), rels, strict=True))
+        return out
 
 
 @dataclass
