@@ -95,7 +95,10 @@ def lint(
     try:
         options = {"sensitive-columns": list(config.extend_sensitive_columns)}
         model = build_model(discover(given, access), options, progress, use_cache and config.cache)
+        # Out of the collector's view while the checks collect what they drop (see engine/checks.py).
+        gc.freeze()
         return LintRun(run(model, rules, registry, settings, jobs, progress), model, rules)
     finally:
+        gc.unfreeze()
         if collecting:
             gc.enable()

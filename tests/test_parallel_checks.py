@@ -146,3 +146,17 @@ def test_cli_jobs_option(tmp_path: Path) -> None:
     assert one.output == many.output == default.output
     bad = runner.invoke(cli, [str(tmp_path), "--jobs", "-1"])
     assert bad.exit_code == 2 and "jobs" in bad.output
+
+
+def test_caches_are_released_file_by_file_without_changing_the_report(
+    rich_tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    released = lint([rich_tree], rich_tree, jobs=1)
+    assert released.model.endpoints() and all(
+        not e.cache and (e.template is None or not e.template.shared) for e in released.model.endpoints()
+    )
+    monkeypatch.setattr(checks, "_release", lambda items: None)
+    kept = lint([rich_tree], rich_tree, jobs=1)
+    assert any(e.cache for e in kept.model.endpoints())  # the analyses really were cached (and are kept here)
+    for fmt in FORMATS:
+        assert get_reporter(fmt)(released.report) == get_reporter(fmt)(kept.report), fmt

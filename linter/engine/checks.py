@@ -23,6 +23,7 @@ for small trees where a fork costs more than it saves, the checks run here.
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import select
@@ -46,6 +47,7 @@ from mcplint.span import Span
 MIN_FILES_PER_WORKER = 48
 _INTERNAL = -1  # rule index that stands for the engine's internal-error rule
 _TICK = 64  # a worker reports progress every this many units
+_COLLECT_EVERY = 64  # files between collections of the young generation
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,7 @@ def run_checks(
     workers = _worker_count(jobs, len(by_path))
     progress.phase("checking", len(items))
     if workers <= 1:
-        tagged = _check(items, rules, include_internal, progress.advance)
+        tagged = _check_files(list(by_path.values()), rules, include_internal, progress.advance)
         spans = mask_spans(model.secret_scans)
     else:
         tagged, spans = _check_in_workers(model, by_path, rules, include_internal, workers, progress)
@@ -105,8 +107,13 @@ def _work(model: Model, rules: Sequence[Rule]) -> list[_Item]:
 
 def _group_by_path(items: list[_Item]) -> dict[str, list[_Item]]:
     groups: dict[str, list[_Item]] = {}
+    paths: dict[int, str] = {}  # id(unit) -> its path: many rules share a unit, some units compute their path
     for item in items:
-        groups.setdefault(item.unit.unit_path, []).append(item)
+        key = id(item.unit)
+        path = paths.get(key)
+        if path is None:
+            path = paths[key] = item.unit.unit_path
+        groups.setdefault(path, []).append(item)
     return groups
 
 
@@ -114,6 +121,35 @@ def _worker_count(jobs: int, files: int) -> int:
     if jobs <= 1 or not hasattr(os, "fork") or sys.platform == "win32":
         return 1
     return max(1, min(jobs, files // MIN_FILES_PER_WORKER))
+
+
+def _check_files(
+    groups: Sequence[Sequence[_Item]], rules: Sequence[Rule], include_internal: bool, tick: Callable[[int], None]
+) -> list[_Tagged]:
+    """Check file by file; once every rule has seen a file's units, let them drop their caches.
+
+    Analyses (a template's parses, a document's secret scan) are what the
+    checks of one file share; keeping them for the whole run would hold every
+    parse tree of a large tree at once. Parse trees link back to their
+    parents, so with the cyclic collector paused (see ``api.lint``) the young
+    generation is collected now and then: it holds only what recent files
+    allocated, because the model was frozen out of the collector's view.
+    """
+    out: list[_Tagged] = []
+    for count, group in enumerate(groups, 1):
+        out.extend(_check(group, rules, include_internal, tick))
+        _release(group)
+        if count % _COLLECT_EVERY == 0:
+            gc.collect(0)
+    return out
+
+
+def _release(items: Sequence[_Item]) -> None:
+    units = {id(item.unit): item.unit for item in items}
+    for unit in units.values():
+        release = getattr(unit, "release_caches", None)
+        if release is not None:
+            release()
 
 
 def _check(
@@ -180,8 +216,8 @@ def _check_in_workers(
     paths = {*by_path, *scans_by_path}
     weights = {path: len(by_path.get(path, ())) + len(scans_by_path.get(path, ())) for path in paths}
 
-    def shard_items(shard: list[str]) -> list[_Item]:
-        return [item for path in shard for item in by_path.get(path, ())]
+    def shard_items(shard: list[str]) -> list[list[_Item]]:
+        return [by_path[path] for path in shard if path in by_path]
 
     def shard_spans(shard: list[str]) -> set[Span]:
         return mask_spans([scan for path in shard for scan in scans_by_path.get(path, ())])
@@ -190,7 +226,7 @@ def _check_in_workers(
     # validators its checks load are then inherited by every worker instead of built in each.
     warm = [min(weights, key=lambda p: (-weights[p], p))]
     del weights[warm[0]]
-    first = _check(shard_items(warm), rules, include_internal, progress.advance)
+    first = _check_files(shard_items(warm), rules, include_internal, progress.advance)
     first_spans = shard_spans(warm)
     shards = _shards(weights, workers)
 
@@ -229,13 +265,13 @@ def _check_in_workers(
         for _, results in children.values():
             results.close()
     for index in rerun:  # a worker failed: do its share here, so no finding is lost
-        tagged.extend(_check(shard_items(shards[index]), rules, include_internal, progress.advance))
+        tagged.extend(_check_files(shard_items(shards[index]), rules, include_internal, progress.advance))
         spans |= shard_spans(shards[index])
     return tagged, spans
 
 
 def _worker(
-    items: list[_Item],
+    groups: list[list[_Item]],
     rules: Sequence[Rule],
     include_internal: bool,
     secret_spans: Callable[[], set[Span]],
@@ -254,7 +290,7 @@ def _worker(
                 except (BlockingIOError, OSError):
                     pass  # a full pipe only loses a progress update
 
-        tagged = _check(items, rules, include_internal, tick)
+        tagged = _check_files(groups, rules, include_internal, tick)
         pickle.dump((tagged, secret_spans()), results, protocol=pickle.HIGHEST_PROTOCOL)
         results.flush()
         code = 0

@@ -135,6 +135,15 @@ class Endpoint:
     # depends on the environment), "missing" (no such file), "outside-root" (not read), "unreadable".
     template_status: str = ""
 
+
+    def release_caches(self) -> None:
+        """Drop the analyses the checks built (the engine calls this once every rule has seen the endpoint).
+
+        A template shared with an endpoint checked later is simply analysed again.
+        """
+        self.cache.clear()
+        if self.template is not None:
+            self.template.shared.clear()
     @property
     def unit_path(self) -> str:
         return self.document.path
