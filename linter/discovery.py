@@ -122,6 +122,10 @@ class FileAccess:
         self._noted.add(rel)
         self.diagnostics.append(Diagnostic(DiagnosticKind.SKIPPED_FILE, file_span(rel), message))
 
+    def noted_paths(self) -> frozenset[str]:
+        """Paths noted as skipped so far."""
+        return frozenset(self._noted)
+
     def read(self, path: Path | str) -> SourceFile | None:
         """Read a file under the root once; later calls return the cached result."""
         abs_path = Path(os.path.abspath(path))
@@ -191,11 +195,15 @@ class FileAccess:
         if not self.lexically_inside_root(path) or not self.inside_root(path):
             return None
         try:
-            size = os.stat(path).st_size
-            if size > self.max_file_size:
+            status = os.stat(path)  # an oversized or special file is never opened
+            if not stat.S_ISREG(status.st_mode) or status.st_size > self.max_file_size:
                 return None
-            with open(path, "rb") as handle:
-                return handle.read(min(size + 1, self.max_file_size)).decode("utf-8", errors="replace")
+            descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO must not block
+            with open(descriptor, "rb", closefd=True) as handle:
+                status = os.fstat(descriptor)
+                if not stat.S_ISREG(status.st_mode) or status.st_size > self.max_file_size:
+                    return None
+                return handle.read(min(status.st_size + 1, self.max_file_size)).decode("utf-8", errors="replace")
         except OSError:
             return None
 
@@ -273,6 +281,10 @@ class FileAccess:
                 elif is_file:
                     real = os.path.realpath(entry.path) if is_link else os.path.join(real_dir, name)
                     found.append((real, via_link or is_link, rel))
+                elif is_link and not os.path.exists(entry.path):
+                    self.note(rel, "skipped: dangling symlink (its target does not exist)")
+                else:
+                    self.note(rel, "skipped: not a regular file (a FIFO, socket or device)")
         # A file reachable twice (through a symlink) is linted once, under its own name.
         best: dict[str, tuple[bool, str]] = {}
         for real, is_link, rel in found:
@@ -291,6 +303,9 @@ class Discovery:
     access: FileAccess
     files: list[Path]  # in-scope files, sorted by relative path
     explicit_files: bool  # pre-commit style: some paths were files, resolve context around them
+    # Paths discovery itself skipped (symlink loops and escapes, FIFOs, unreadable folders): their
+    # notes are about what was asked for, so they are in scope although nothing of them is read.
+    skipped: frozenset[str] = frozenset()
 
     @property
     def root(self) -> Path:
@@ -298,7 +313,7 @@ class Discovery:
 
     @property
     def scope(self) -> frozenset[str]:
-        return frozenset(self.access.rel(p) for p in self.files)
+        return frozenset(self.access.rel(p) for p in self.files) | self.skipped
 
 
 class DiscoveryError(Exception):
@@ -335,4 +350,4 @@ def discover(paths: list[Path], access: FileAccess) -> Discovery:
             if has_suffix(path, LINTED_SUFFIXES):
                 files.append(path)
     unique = {access.rel(p): p for p in files}
-    return Discovery(access, [unique[k] for k in sorted(unique)], explicit)
+    return Discovery(access, [unique[k] for k in sorted(unique)], explicit, access.noted_paths())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -91,6 +92,20 @@ def looks_binary(data: bytes) -> bool:
     return b"\x00" in head
 
 
+def _not_readable(status: os.stat_result, max_size: int) -> str | None:
+    """Why a file with this status is skipped, or None."""
+    if stat.S_ISDIR(status.st_mode):
+        return "file skipped: is a directory"
+    if not stat.S_ISREG(status.st_mode):
+        return "file skipped: not a regular file (a FIFO, socket or device)"
+    if status.st_size > max_size:
+        return (
+            f"file skipped: {status.st_size} bytes is over the size bound of {max_size} bytes"
+            " (set `max-file-size` to raise it)"
+        )
+    return None
+
+
 def read_source(
     abs_path: Path, rel_path: str, max_size: int = DEFAULT_MAX_FILE_SIZE
 ) -> tuple[SourceFile | None, list[Diagnostic]]:
@@ -100,14 +115,19 @@ def read_source(
         return None, [Diagnostic(DiagnosticKind.SKIPPED_FILE, file_span(rel_path), reason)]
 
     try:
-        status = os.stat(abs_path)
-        size = status.st_size
-        if size > max_size:
-            return skipped(
-                f"file skipped: {size} bytes is over the size bound of {max_size} bytes"
-                " (set `max-file-size` to raise it)"
-            )
-        with open(abs_path, "rb") as handle:
+        status = os.stat(abs_path)  # decided before opening: an oversized file is never opened
+        problem = _not_readable(status, max_size)
+        if problem is not None:
+            return skipped(problem)
+        # O_NONBLOCK: opening a FIFO (or a device) swapped in since the stat must not wait for a
+        # writer; fstat then tells what was really opened.
+        descriptor = os.open(abs_path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with open(descriptor, "rb", closefd=True) as handle:
+            status = os.fstat(descriptor)
+            problem = _not_readable(status, max_size)
+            if problem is not None:
+                return skipped(problem)
+            size = status.st_size
             # Sized to the file (a buffer of max_size for every small file costs an allocation each),
             # then whatever it grew by since the stat, still bounded.
             data = handle.read(size + 1)

@@ -71,6 +71,14 @@ def opened(monkeypatch: pytest.MonkeyPatch) -> list[str]:
             seen.append(os.path.realpath(os.fsdecode(file)))
         return real_open(file, *args, **kwargs)
 
+    real_os_open = os.open
+
+    def recording_os_open(path, flags, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if isinstance(path, (str, bytes, os.PathLike)) and not flags & (os.O_WRONLY | os.O_RDWR):
+            seen.append(os.path.realpath(os.fsdecode(path)))
+        return real_os_open(path, flags, *args, **kwargs)
+
     monkeypatch.setattr(builtins, "open", recording_open)
     monkeypatch.setattr(io, "open", recording_open)
+    monkeypatch.setattr(os, "open", recording_os_open)  # reads open with O_NONBLOCK through os.open
     return seen

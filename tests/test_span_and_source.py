@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -272,6 +273,7 @@ def test_file_that_grows_between_stat_and_read_is_skipped(tmp_path, monkeypatch)
 
     class SmallStat:
         st_size = 5
+        st_mode = stat.S_IFREG | 0o644
 
     def fake_stat(p, *args, **kwargs):
         if Path(p) == path:
@@ -279,6 +281,7 @@ def test_file_that_grows_between_stat_and_read_is_skipped(tmp_path, monkeypatch)
         return real_stat(p, *args, **kwargs)
 
     monkeypatch.setattr(source_module.os, "stat", fake_stat)
+    monkeypatch.setattr(source_module.os, "fstat", lambda fd: SmallStat())  # both looks happen before the growth
     source, diagnostics = read_source(path, "grow.yaml", max_size=10)
     assert source is None
     assert [d.kind for d in diagnostics] == [DiagnosticKind.SKIPPED_FILE]
