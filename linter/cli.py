@@ -159,7 +159,7 @@ def check(
     if write_baseline_path is not None:
         from mcplint.baseline import render_baseline
 
-        _write_output(write_baseline_path, render_baseline(report), model.sources.values(), "baseline")
+        _write_output(write_baseline_path, render_baseline(report), model, "baseline")
         count = len(report.results) - internal_errors
         click.echo(f"mcplint: wrote {count} finding{'s' if count != 1 else ''} to {write_baseline_path}", err=True)
         sys.exit(2 if internal_errors else 0)
@@ -182,7 +182,7 @@ def check(
     else:
         text = get_reporter(output_format)(report, **options)
     if output is not None:
-        _write_output(output, text, model.sources.values())
+        _write_output(output, text, model)
     else:
         click.echo(text, nl=False)
 
@@ -239,20 +239,42 @@ def _only_changed_lines(report: Any, ref: str) -> Any:
     return dataclasses.replace(report, results=kept, outside_diff=len(report.results) - len(kept))
 
 
-def _write_output(output: Path, text: str, sources: Any, what: str = "report") -> None:
-    """Write a file, refusing to clobber a scanned file or to write through a symlink."""
+def _write_output(output: Path, text: str, model: Any, what: str = "report") -> None:
+    """Write a report or baseline file without ever touching a scanned file.
+
+    The scanned tree may be an attacker's: a symlink (the file itself, or a
+    folder on the way inside the tree) could point the write at a scanned file
+    or anywhere else. So: no symlinks, no folders, nothing that resolves to a
+    file in scope; the text goes to a fresh temporary file (``O_EXCL``) that is
+    then renamed over the target, which replaces a hard link or a FIFO rather
+    than writing into what it points at.
+    """
     import tempfile
 
-    target = Path(os.path.abspath(output))
-    if target.is_symlink():
+    target = os.path.abspath(output)
+    if os.path.islink(target):
         _fail(f"refusing to write the {what} through a symlink: {output}")
-    scanned = {os.path.abspath(s.abs_path) for s in sources}
-    if str(target) in scanned:
+    if os.path.isdir(target):
+        _fail(f"cannot write the {what} to {output}: it is a folder")
+    root = os.path.abspath(model.root)
+    folder = os.path.dirname(target)
+    while folder.startswith(root + os.sep) or folder == root:
+        if os.path.islink(folder):
+            _fail(f"refusing to write the {what} through a symlinked folder inside the scanned tree: {output}")
+        if folder == root:
+            break
+        folder = os.path.dirname(folder)
+    real = os.path.realpath(target)
+    scanned = {os.path.realpath(os.path.join(root, rel)) for rel in model.scope}
+    scanned |= {os.path.realpath(s.abs_path) for s in model.sources.values()}
+    if real in scanned:
         _fail(f"refusing to overwrite a scanned file with the {what}: {output}")
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
         # A fresh temporary name (O_EXCL: never an existing file or symlink), then an atomic rename.
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".mcplint-tmp")
+        handle, temporary = tempfile.mkstemp(
+            dir=os.path.dirname(target), prefix=f".{os.path.basename(target)}.", suffix=".mcplint-tmp"
+        )
         try:
             with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
                 out.write(text)

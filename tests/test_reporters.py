@@ -194,11 +194,12 @@ def test_github_escaping_of_data_and_properties() -> None:
     output = get_reporter("github")(_report_with_message("50% done\nnext line\r"))
     assert output == (
         "::notice file=a%2C b%3Ac.yaml,line=1,col=1,endLine=1,endColumn=4,"
-        "title=CFG103 invalid-suppression::50%25 done%0Anext line\ufffd\n"
+        "title=CFG103 invalid-suppression::50%25 done\ufffdnext line\ufffd\n"
     )
 
 
 def test_hostile_control_characters_never_reach_the_terminal() -> None:
     text = get_reporter("text")(_report_with_message("evil \x1b[2J\u202e text"))
     assert "\x1b[2J" not in text and "\u202e" not in text
-    assert printable("a\tb\nc\x07\u200b\U000e0041") == "a\tb\nc\ufffd\ufffd\ufffd"
+    # Line breaks too: every printed piece is one line (a CI log line starting with `::` is a command).
+    assert printable("a\tb\nc\x07\u200b\U000e0041\u2028") == "a\tb\ufffdc\ufffd\ufffd\ufffd\ufffd"

@@ -38,6 +38,15 @@ class TextWithSpans(Protocol):
     def span(self, start: int, end: int) -> Span: ...
 
 
+def _shown(token: tuple[str, str, int]) -> str:
+    """A token as an error message names it: punctuation and short words as they are, never a
+    string or a long word (a broken file may hold a secret right where the parser stopped)."""
+    kind, raw, _ = token
+    if kind == "punct" or (kind != "string" and len(raw) <= 5):
+        return repr(raw)
+    return {"string": "a string", "number": "a number"}.get(kind, f"a word of {len(raw)} characters")
+
+
 class _SyntaxError(Exception):
     def __init__(self, message: str, offset: int) -> None:
         super().__init__(message)
@@ -105,7 +114,7 @@ class _Parser:
         root = self._value(token, ())
         trailing = self._next()
         if trailing is not None:
-            raise _SyntaxError(f"unexpected {trailing[1]!r} after the document", trailing[2])
+            raise _SyntaxError(f"unexpected {_shown(trailing)} after the document", trailing[2])
         return root
 
     def _value(self, token: tuple[str, str, int], path: KeyPath) -> Node:
@@ -113,7 +122,7 @@ class _Parser:
         if kind != "punct":
             return self._scalar(kind, raw, start, path)
         if raw not in "[{":
-            raise _SyntaxError(f"unexpected {raw!r}, expected a value", start)
+            raise _SyntaxError(f"unexpected {_shown(token)}, expected a value", start)
         return self._container(token, path)
 
     def _container(self, first: tuple[str, str, int], path: KeyPath) -> Node:
@@ -153,10 +162,10 @@ class _Parser:
                 if kind == "punct" and raw == ",":
                     frame[2] = False
                     continue
-                raise _SyntaxError(f"expected ',' or {closing!r}, found {raw!r}", tok_start)
+                raise _SyntaxError(f"expected ',' or {closing!r}, found {_shown(token)}", tok_start)
             if isinstance(node, MappingNode):
                 if kind != "string":
-                    raise _SyntaxError(f"expected a string key, found {raw!r}", tok_start)
+                    raise _SyntaxError(f"expected a string key, found {_shown(token)}", tok_start)
                 key = self._scalar(kind, raw, tok_start, node.path)
                 key.path = node.path + (key.text,)
                 colon = self._next()

@@ -25,6 +25,7 @@ Every hit's value is a :class:`~mcplint.model.secrets.SecretValue`.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -517,6 +518,13 @@ def value_candidates(
 # ------------------------------------------------------------------ documents
 
 
+# `name: value`, `"name": "value"`, `NAME=value` in text that did not parse (one line, bounded lengths).
+_RAW_PAIR = re.compile(
+    r"""["']?(?P<key>[A-Za-z_][\w.-]{0,80})["']?[ \t]*[:=][ \t]*"""
+    r"""(?:"(?P<dq>[^"\n]{1,500})"|'(?P<sq>[^'\n]{1,500})'|(?P<bare>[^\s"',}\]#]{1,500}))"""
+)
+
+
 class _DocumentScanner:
     def __init__(
         self,
@@ -535,8 +543,10 @@ class _DocumentScanner:
     def run(self) -> list[SecretHit]:
         document = self.document
         root = document.root
-        if root is None or _skipped_file(document.path):
+        if _skipped_file(document.path):
             return []
+        if root is None:
+            return self._raw_hits()
         hits: list[SecretHit] = []
         foreign = bool(document.includes)  # included text is scanned in its own file's document
         for node, key, parent, served, guards, docs, detail in self._values(root):
@@ -606,6 +616,48 @@ class _DocumentScanner:
                         stack.append((items[i], None, key, served, guards, example, ""))
             elif isinstance(node, ScalarNode):
                 yield node, key, parent, served, guards, docs, detail
+
+    def _raw_hits(self) -> list[SecretHit]:
+        """Secrets in a file that does not parse (so has no tree): found in its text.
+
+        Token shapes anywhere, and values written after a secret-bearing name
+        (``"password": "…"``, ``TOKEN=…``). The file is reported as unparsable
+        anyway; this makes sure its secrets are masked in every excerpt and
+        reported like any other, rather than shown in the parse error's context.
+        """
+        source = self.sources.get(self.document.path)
+        if source is None:
+            return []
+        text = source.text
+        candidates = _token_candidates(text, prose=False, example=self.context.example)
+        keys: dict[int, str] = {}
+        for match in _RAW_PAIR.finditer(text):
+            value = match.group("dq") or match.group("sq") or match.group("bare")
+            if not value:
+                continue
+            start = match.start("dq") if match.group("dq") else (
+                match.start("sq") if match.group("sq") else match.start("bare")
+            )
+            key = match.group("key")
+            env_style = self.context.role == "env-file" or (key.isupper() and "_" in key)
+            for candidate in value_candidates(value, key, self.context, typed=value, env_style=env_style):
+                shifted = dataclasses.replace(candidate, start=candidate.start + start, end=candidate.end + start)
+                candidates.append(shifted)
+                keys[shifted.start] = key
+        hits = []
+        for candidate in _choose(candidates):
+            key = candidate.key or keys.get(candidate.start, "")
+            where = f"`{key}` in a file that does not parse" if key else "a file that does not parse"
+            secret = SecretValue(text[candidate.start : candidate.end], source.span(candidate.start, candidate.end),
+                                 logical_path=key)
+            hits.append(
+                SecretHit(
+                    secret=secret, verdict=candidate.verdict, signal=candidate.signal, kind=candidate.kind,
+                    where=where, context=self.context, prefix=candidate.prefix, shape=candidate.shape,
+                    served=False, guards=False, key=key,
+                )
+            )
+        return hits
 
     def _hit(self, node: ScalarNode, key: str | None, candidate: _Candidate, served: bool, guards: bool) -> SecretHit:
         source = self.sources.get(node.span.path)

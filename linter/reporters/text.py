@@ -27,13 +27,13 @@ def _result(report: Report, result: Result, colour: bool) -> list[str]:
     span = result.span
     level = result.level.value
     head = (
-        f"{_paint(f'{span.path}:{span.start_line}:{span.start_col}:', _BOLD, colour)} "
+        f"{_paint(f'{printable(span.path)}:{span.start_line}:{span.start_col}:', _BOLD, colour)} "
         f"{_paint(result.rule.id, _COLOURS[level], colour)} {level} {printable(result.message)}"
     )
     lines = [head]
     lines.extend(_excerpt(report, result))
     for related in result.finding.related:
-        where = f"{related.span.path}:{related.span.start_line}:{related.span.start_col}"
+        where = f"{printable(related.span.path)}:{related.span.start_line}:{related.span.start_col}"
         lines.append(f"  = note: {printable(related.message)} ({where})")
     lines.append("")
     return lines
