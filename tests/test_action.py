@@ -239,7 +239,7 @@ def test_install_step_builds_the_pip_requirement(stub: dict[str, Path], version:
     result, calls = _stub_run(stub, {"version": version}, ["install"])
     assert not result.failed, result.log
     (call,) = calls
-    assert call == ["-m", "pip", "install", "--disable-pip-version-check", "--progress-bar", "off",
+    assert call == ["-I", "-m", "pip", "install", "--disable-pip-version-check", "--progress-bar", "off",
                     requirement or str(stub["action"])]
 
 
@@ -255,7 +255,7 @@ def test_install_step_refuses_anything_but_a_version(stub: dict[str, Path], vers
     assert not _pwned(stub["workspace"])
 
 
-_CHECK = ["-m", "mcplint", "check"]
+_CHECK = ["-I", "-m", "mcplint", "check"]
 
 
 @pytest.mark.parametrize(("inputs", "expected"), [
