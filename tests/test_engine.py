@@ -271,3 +271,45 @@ def test_suppressions_in_toml_and_env_files(tmp_path, name) -> None:
     run = run_lint(tmp_path, select=["SEC001", "CFG"])
     assert run.report.results == []
     assert run.report.suppressed == 1
+
+
+# ------------------------------------------------------------------ limits
+
+
+def test_a_rule_lists_at_most_the_limit_per_unit_and_never_computes_the_rest(tmp_path) -> None:
+    from mcplint.engine import checks
+    from mcplint.span import Span
+
+    project(tmp_path)
+    produced: list[int] = []
+
+    def flood(unit):
+        for i in range(5000):
+            produced.append(i)
+            yield Finding(Span(unit.unit_path, 1, 1, 1, 2, 0, 1), f"problem {i:05d}", identity=str(i))
+
+    noisy = dataclasses.replace(
+        flapi_default_origin.RULE, id="CORS098", name="noisy-rule", check=flood, target=Target.ENDPOINT
+    )
+    registry = Registry(default_registry().rules + (noisy,))
+    run = lint([tmp_path], tmp_path, Config(), registry, [noisy], EngineSettings())
+    listed = [r for r in run.report.results if r.rule.id == "CORS098"]
+    assert len(listed) == checks.MAX_FINDINGS_PER_UNIT + 1
+    assert len(produced) == checks.MAX_FINDINGS_PER_UNIT + 1  # the generator was not run to its end
+    overflow = [r for r in listed if r.finding.identity == "more"]
+    assert len(overflow) == 1
+    assert overflow[0].message == (
+        f"CORS098 found more than {checks.MAX_FINDINGS_PER_UNIT} problems here; the rest are not listed "
+        "(fix these and run again)"
+    )
+
+
+def test_many_suppressions_are_matched_by_line(tmp_path) -> None:
+    lines = ["url-path: /many/", "template-source: many.sql", "auth:", "  enabled: true", "  type: basic", "  users:"]
+    for i in range(150):
+        lines += [f"    - username: u{i}", f"      password: plain-{i}-password  # mcplint: ignore[CRED001] -- fixture"]
+    write_tree(tmp_path, {"flapi.yaml": "template:\n  path: sqls\ncors:\n  allow-origins: [https://a.example]\n",
+                          "sqls/many.yaml": "\n".join(lines) + "\n", "sqls/many.sql": "SELECT 1\n"})
+    run = run_lint(tmp_path, select=["CRED001", "CFG102"])
+    assert run.report.suppressed == 150
+    assert [r.rule.id for r in run.report.results] == []

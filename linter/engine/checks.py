@@ -32,6 +32,7 @@ import tempfile
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import IO
 
@@ -48,6 +49,7 @@ MIN_FILES_PER_WORKER = 48
 _INTERNAL = -1  # rule index that stands for the engine's internal-error rule
 _TICK = 64  # a worker reports progress every this many units
 _COLLECT_EVERY = 64  # files between collections of the young generation
+MAX_FINDINGS_PER_UNIT = 200  # per rule and unit (a file, an endpoint): more is never useful to read
 
 
 @dataclass(frozen=True)
@@ -159,7 +161,11 @@ def _check(
     for done, item in enumerate(items, 1):
         rule = rules[item.rule_index]
         try:
-            findings = list(rule.check(item.unit))  # type: ignore[misc]  # _work kept only rules with a check
+            # At most MAX_FINDINGS_PER_UNIT (+1 to know there are more): a hostile file with 100,000
+            # problems must not cost 100,000 findings' work (rules yield lazily, so the rest never runs).
+            findings = list(islice(rule.check(item.unit), MAX_FINDINGS_PER_UNIT + 1))  # type: ignore[misc]
+            if len(findings) > MAX_FINDINGS_PER_UNIT:
+                findings[MAX_FINDINGS_PER_UNIT] = _overflow(rule, findings[MAX_FINDINGS_PER_UNIT])
         except Exception as exc:  # noqa: BLE001 - any bug in a rule must not stop the run
             if include_internal:
                 key = (_INTERNAL, item.rule_index, item.unit_index)
@@ -170,6 +176,20 @@ def _check(
             tick(_TICK)
     tick(len(items) % _TICK)
     return out
+
+
+def _overflow(rule: Rule, first_unlisted: Finding) -> Finding:
+    """Stands for the findings of one rule on one unit beyond the limit, at the first one not listed."""
+    return Finding(
+        span=first_unlisted.span,
+        message=(
+            f"{rule.id} found more than {MAX_FINDINGS_PER_UNIT} problems here; the rest are not listed "
+            "(fix these and run again)"
+        ),
+        logical_location=f"{rule.id}:more",
+        identity="more",
+        secret=first_unlisted.secret,
+    )
 
 
 def internal_error(rule: Rule, path: str, exc: Exception) -> Finding:

@@ -25,7 +25,7 @@ import json
 import re
 import weakref
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from mcplint.model import Document
@@ -40,6 +40,7 @@ if TYPE_CHECKING:  # jsonschema is imported on first validation: a run without f
 MAIN = "main"
 ENDPOINT = "endpoint"
 _MAX_DEPTH = 40  # deeper than any schema: below this the shape is wrong anyway
+MAX_SUGGESTIONS = 200  # unknown keys per mapping that get a "did you mean" (the findings of a file stop at 200)
 
 # Paths (indices as ``[]``, free map keys as ``*``) whose problems have their own rule.
 OWN_RULE: dict[str, dict[str, str]] = {
@@ -337,10 +338,13 @@ def _issues(error: _Error, root: MappingNode, kind: str) -> list[SchemaIssue]:
         for key, _ in _first_pairs(node):
             if key.text in properties or key.text not in error.instance:
                 continue
+            # A suggestion costs a difflib search: a mapping of 100,000 unknown keys gets them for the first few.
+            suggested = len(out) < MAX_SUGGESTIONS
             out.append(
                 SchemaIssue(
                     "unknown-key", kind, key, path + (key.text,), key.text, where,
-                    suggestion=_suggest(key.text, known, kind if not path else ""), schema=error.schema,
+                    suggestion=_suggest(key.text, known, kind if not path else "") if suggested else "",
+                    schema=error.schema,
                 )
             )
         return out
@@ -417,11 +421,20 @@ def _last_key(path: tuple[Any, ...]) -> str:
     return ""
 
 
+@lru_cache(maxsize=4096)
 def _normal(key: str) -> str:
     return re.sub(r"[-_\s]", "", key).lower()
 
 
 def _suggest(key: str, known: list[str], top_level_kind: str) -> str:
+    return _suggestion(key, tuple(known), top_level_kind)
+
+
+@lru_cache(maxsize=4096)
+def _suggestion(key: str, known: tuple[str, ...], top_level_kind: str) -> str:
+    """Memoised: a file repeating one typo thousands of times costs one difflib search."""
+    if len(key) > 200:
+        return ""  # no flAPI key is that long; difflib's cost grows with the length
     if top_level_kind == MAIN and key in _MAIN_HINTS:
         return _MAIN_HINTS[key]
     same = [k for k in known if _normal(k) == _normal(key)]
@@ -431,7 +444,7 @@ def _suggest(key: str, known: list[str], top_level_kind: str) -> str:
                                                                     or _normal(k).startswith(_normal(key)))]
     if len(prefixed) == 1:
         return f"did you mean `{prefixed[0]}`?"
-    close = difflib.get_close_matches(key, known, n=1, cutoff=0.75)
+    close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.75)
     if not close:
         by_normal = {_normal(k): k for k in known}
         close = [by_normal[m] for m in difflib.get_close_matches(_normal(key), list(by_normal), n=1, cutoff=0.8)]
