@@ -4,6 +4,18 @@ It keeps every tag's offsets, the section tree and each interpolation's
 enclosing sections, because what flAPI does with a value depends on all of
 them: only a double-brace ``params.x`` at depth 0 can become a bound
 parameter. Syntax errors are collected, never raised.
+
+A hostile template must cost time and memory linear in its size:
+
+- An interpolation keeps only its innermost enclosing section; each section
+  links to its parent and knows its depth, so 100,000 nested sections are
+  100,000 links, not a tuple per level (the enclosing sections are listed on
+  demand, :attr:`Interpolation.sections`).
+- Matching a closing tag against the open sections is constant time (a count
+  of the open sections by name), however deep the nesting.
+- A template reports at most :data:`MAX_ERRORS` (100) syntax errors, in the
+  order they are found and at their exact positions; one more error, at the
+  position of the first one left out, says how many more there are.
 """
 
 from __future__ import annotations
@@ -11,6 +23,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Union
+
+MAX_ERRORS = 100  # syntax errors reported per template, then one that counts the rest
 
 
 class TagKind(str, Enum):
@@ -67,6 +81,8 @@ class Section:
     open: Tag
     close: Tag | None = None
     children: list[Element] = field(default_factory=list)
+    parent: Section | None = field(default=None, repr=False)  # the enclosing section
+    depth: int = 1  # sections enclosing this one's content, itself included
 
     @property
     def inverted(self) -> bool:
@@ -90,11 +106,21 @@ class TemplateError:
 @dataclass(frozen=True)
 class Interpolation:
     tag: Tag
-    sections: tuple[Section, ...]  # enclosing sections, outermost first
+    section: Section | None  # the innermost enclosing section; None at depth 0
 
     @property
     def depth(self) -> int:
-        return len(self.sections)
+        return self.section.depth if self.section is not None else 0
+
+    @property
+    def sections(self) -> tuple[Section, ...]:
+        """The enclosing sections, outermost first (built on each call: linear in the depth)."""
+        chain: list[Section] = []
+        section = self.section
+        while section is not None:
+            chain.append(section)
+            section = section.parent
+        return tuple(reversed(chain))
 
 
 @dataclass
@@ -107,7 +133,7 @@ class MustacheTemplate:
     def interpolations(self) -> list[Interpolation]:
         """Every interpolation tag with its enclosing sections, in text order."""
         found: list[Interpolation] = []
-        stack: list[tuple[list[Element], int, tuple[Section, ...]]] = [(self.elements, 0, ())]
+        stack: list[tuple[list[Element], int, Section | None]] = [(self.elements, 0, None)]
         while stack:
             elements, index, enclosing = stack.pop()
             while index < len(elements):
@@ -115,7 +141,7 @@ class MustacheTemplate:
                 index += 1
                 if isinstance(element, Section):
                     stack.append((elements, index, enclosing))
-                    elements, index, enclosing = element.children, 0, enclosing + (element,)
+                    elements, index, enclosing = element.children, 0, element
                 elif isinstance(element, Tag) and element.is_interpolation:
                     found.append(Interpolation(element, enclosing))
         return found
@@ -134,9 +160,10 @@ class MustacheTemplate:
 
 def parse_mustache(text: str) -> MustacheTemplate:
     tags: list[Tag] = []
-    errors: list[TemplateError] = []
+    errors = _ErrorLog()
     root: list[Element] = []
-    open_sections: list[Section] = []
+    open_sections: list[Section] = []  # innermost last
+    open_names: dict[str, int] = {}  # how many open sections have each name
     opener, closer = "{{", "}}"
     pos = 0
     length = len(text)
@@ -174,22 +201,52 @@ def parse_mustache(text: str) -> MustacheTemplate:
                 opener, closer = delimiters
             continue
         if tag.kind in (TagKind.SECTION, TagKind.INVERTED):
-            section = Section(tag)
+            parent = open_sections[-1] if open_sections else None
+            section = Section(tag, parent=parent, depth=parent.depth + 1 if parent is not None else 1)
             container().append(section)
             open_sections.append(section)
+            open_names[tag.name] = open_names.get(tag.name, 0) + 1
         elif tag.kind is TagKind.CLOSE:
-            _close_section(tag, open_sections, errors)
+            _close_section(tag, open_sections, open_names, errors)
         else:
             container().append(tag)
     for section in open_sections:
         errors.append(
             TemplateError(section.open.start, section.open.end, f"section `{section.name}` is never closed")
         )
-    return MustacheTemplate(text, root, tags, errors)
+    return MustacheTemplate(text, root, tags, errors.reported())
+
+
+class _ErrorLog:
+    """The first :data:`MAX_ERRORS` errors of a template, and how many more there were."""
+
+    def __init__(self) -> None:
+        self.kept: list[TemplateError] = []
+        self.first_left_out: TemplateError | None = None
+        self.left_out = 0
+
+    def append(self, error: TemplateError) -> None:
+        if len(self.kept) < MAX_ERRORS:
+            self.kept.append(error)
+            return
+        if self.first_left_out is None:
+            self.first_left_out = error
+        self.left_out += 1
+
+    def reported(self) -> list[TemplateError]:
+        first = self.first_left_out
+        if first is None:
+            return self.kept
+        more = f"{self.left_out} more template errors" if self.left_out > 1 else "1 more template error"
+        summary = (
+            f"{more} after the first {MAX_ERRORS} are not reported one by one; the first of them, here: "
+            f"{first.message}"
+        )
+        return [*self.kept, TemplateError(first.start, first.end, summary)]
 
 
 def _make_tag(
-    body: str, body_start: int, start: int, end: int, triple: bool, errors: list[TemplateError]
+    body: str, body_start: int, start: int, end: int, triple: bool, errors: _ErrorLog
 ) -> Tag | None:
     if triple:
         kind, inner_offset = TagKind.TRIPLE, 1
@@ -222,26 +279,27 @@ def _new_delimiters(spec: str) -> tuple[str, str] | None:
     return parts[0], parts[1]
 
 
-def _close_section(tag: Tag, open_sections: list[Section], errors: list[TemplateError]) -> None:
+def _close_section(
+    tag: Tag, open_sections: list[Section], open_names: dict[str, int], errors: _ErrorLog
+) -> None:
     if not open_sections:
         errors.append(TemplateError(tag.start, tag.end, f"`{{{{/{tag.name}}}}}` closes no open section"))
         return
     if open_sections[-1].name == tag.name:
-        open_sections.pop().close = tag
+        _pop(open_sections, open_names).close = tag
         return
-    names = [s.name for s in open_sections]
-    if tag.name in names:
+    if open_names.get(tag.name):
         # Close the sections left open inside the one this tag names.
         while open_sections[-1].name != tag.name:
-            dangling = open_sections.pop()
+            dangling = _pop(open_sections, open_names)
             errors.append(
                 TemplateError(dangling.open.start, dangling.open.end, f"section `{dangling.name}` is never closed")
             )
-        open_sections.pop().close = tag
+        _pop(open_sections, open_names).close = tag
         return
     # Crow stops at the first mismatch; treat the tag as closing the innermost
     # section so that one broken pair gives one error, not two.
-    section = open_sections.pop()
+    section = _pop(open_sections, open_names)
     section.close = tag
     errors.append(
         TemplateError(
@@ -251,6 +309,16 @@ def _close_section(tag: Tag, open_sections: list[Section], errors: list[Template
             + _handlebars_hint(section.name, tag.name),
         )
     )
+
+
+def _pop(open_sections: list[Section], open_names: dict[str, int]) -> Section:
+    section = open_sections.pop()
+    count = open_names[section.name] - 1
+    if count:
+        open_names[section.name] = count
+    else:
+        del open_names[section.name]
+    return section
 
 
 _HANDLEBARS_HELPERS = ("if", "unless", "each", "with", "else")

@@ -14,6 +14,20 @@ flAPI would render it (flapi-semantics.md §4–§5):
    the difference in statement shape named ("adds an OR predicate").
 
 Findings that cannot be proven this way are kept, marked unproven.
+
+Proofs are the expensive part: each candidate payload renders and parses the
+whole template. A hostile template (a thousand interpolations in one
+statement) must not make that cost grow with interpolations x size, so the
+work per endpoint is bounded (:class:`ProofBudget`): at most
+:data:`MAX_PROOFS` interpolations get a proof attempt, and the attacked
+renderings parsed for them total at most :data:`MAX_PROOF_CHARS` characters
+plus :data:`PROOF_TEMPLATE_FACTOR` times the template's length (so that even
+a megabyte-long template gets an attempt, and the work stays linear in its
+size).
+The benign rendering of a scenario is parsed once and shared (through the
+template's parse cache). Realistic templates (tens of interpolations, a few
+kilobytes) stay far inside both bounds; an interpolation beyond them keeps
+its verdict and is reported as unproven, saying why, never dropped.
 """
 
 from __future__ import annotations
@@ -50,6 +64,9 @@ IGNORED_VALIDATOR_KEYS = {
     "defaultValue": "default",
     "field-type": "type",
 }
+MAX_PROOFS = 64  # interpolations per endpoint that get a proof attempt
+MAX_PROOF_CHARS = 400_000  # characters of attacked SQL parsed for those proofs, per endpoint ...
+PROOF_TEMPLATE_FACTOR = 1  # ... plus this many times the template's length
 _NUMERIC = frozenset(string.digits + "+-.eE")
 _WORD = frozenset(string.ascii_letters + string.digits + "_")
 
@@ -93,6 +110,7 @@ class Assessment:
     reason: str
     alphabet: Alphabet | None
     proof: Proof | None
+    unproven_because: str | None = None  # why no proof was attempted (a bound was reached), if so
 
     @property
     def tag(self):  # type: ignore[no-untyped-def]
@@ -404,13 +422,52 @@ def _benign(context: Context, detail: str) -> str:
     return "ASC" if (context, detail) == (Context.ORDER_BY, "direction") else _BENIGN[context]
 
 
+class ProofBudget:
+    """What one endpoint's proofs may still cost (see the module docstring)."""
+
+    def __init__(self, proofs: int | None = None, chars: int | None = None) -> None:
+        self.proofs = MAX_PROOFS if proofs is None else proofs
+        self.chars = MAX_PROOF_CHARS if chars is None else chars
+        self.shapes: dict[str, list[list[str]]] = {}  # benign rendering -> its shape
+        self.cut_short = False  # the last proof stopped (or never started) because the budget ran out
+
+    def start_proof(self) -> bool:
+        """Whether one more interpolation may be proven; counts it if so."""
+        self.cut_short = False
+        if self.proofs <= 0 or self.chars <= 0:
+            self.cut_short = True
+            return False
+        self.proofs -= 1
+        return True
+
+    def spend(self, text: str) -> bool:
+        """Whether ``text`` may still be parsed; charges it if so."""
+        if len(text) > self.chars:
+            self.chars = 0
+            self.cut_short = True
+            return False
+        self.chars -= len(text)
+        return True
+
+    @staticmethod
+    def reason() -> str:
+        """Why a value beyond the bounds has no proof (its finding says so)."""
+        return (
+            f"mcplint attempts proofs for at most {MAX_PROOFS} unsafe values per endpoint and parses at most "
+            f"{MAX_PROOF_CHARS:,} characters of rendered SQL (plus {PROOF_TEMPLATE_FACTOR} times the template's "
+            "length) for them; this value is beyond that, so it is not proven"
+        )
+
+
 def prove(template: Template, analysis: TemplateAnalysis, endpoint: Endpoint, target: Assessment,
-          others: dict[int, tuple[Context, str, bool]]) -> Proof | None:
+          others: dict[int, tuple[Context, str, bool]], budget: ProofBudget | None = None) -> Proof | None:
     """Render benign and attacked SQL the way flAPI would and compare their shapes.
 
     ``others`` maps each interpolation's tag start to (context, detail, bound)
-    so the other values render harmlessly (bound ones as ``?``).
+    so the other values render harmlessly (bound ones as ``?``). ``budget``
+    bounds the parsing (none given: a fresh one for this proof alone).
     """
+    budget = budget if budget is not None else ProofBudget()
     located = analysis.context_of(target.tag)
     scenario = located.scenario if located is not None else {n: True for n in _enclosing_names(target)}
     present = lambda name: scenario.get(name, False)  # noqa: E731
@@ -427,10 +484,12 @@ def prove(template: Template, analysis: TemplateAnalysis, endpoint: Endpoint, ta
         return value
 
     benign = render(template.mustache, present, value_for(None)).text
-    benign_statements, error = parse_sql(benign)
-    if error is not None:
-        return None
-    benign_shape = _shape(benign_statements)
+    benign_shape = budget.shapes.get(benign)
+    if benign_shape is None:
+        benign_statements, error = template_parser(template)(benign)  # the same text for every target
+        if error is not None:
+            return None
+        benign_shape = budget.shapes[benign] = _shape(benign_statements)
     payloads = _PAYLOADS.get(target.context, ())
     if (target.context, target.context_detail) == (Context.ORDER_BY, "direction"):
         payloads = ("ASC, (SELECT 1)", "DESC, (SELECT 1) DESC")
@@ -439,6 +498,8 @@ def prove(template: Template, analysis: TemplateAnalysis, endpoint: Endpoint, ta
     # (needed where more SQL follows the value, e.g. `{{cache.catalog}}.schema.table`).
     for payload in (*candidates, *(f"{p} --" for p in candidates)):
         attacked = render(template.mustache, present, value_for(payload)).text
+        if not budget.spend(attacked):
+            return None
         statements, error = parse_sql(attacked)
         if error is not None:
             continue
@@ -547,17 +608,21 @@ def assess(endpoint: Endpoint) -> list[Assessment]:
         )
         provisional.append(assessment)
     others = {a.tag.start: (a.context, a.context_detail, a.control is Control.BOUND) for a in provisional}
+    budget = ProofBudget(chars=MAX_PROOF_CHARS + PROOF_TEMPLATE_FACTOR * len(template.mustache.text))
     results = []
     for assessment in provisional:
-        proof = None
+        proof, skipped = None, None
         if assessment.verdict is Verdict.UNSAFE and not assessment.lexical_guess:
-            proof = prove(template, analysis, endpoint, assessment, others)
-        results.append(_with_proof(assessment, proof))
+            if budget.start_proof():
+                proof = prove(template, analysis, endpoint, assessment, others, budget)
+            if budget.cut_short:
+                skipped = ProofBudget.reason()
+        results.append(_with_proof(assessment, proof, skipped))
     endpoint.cache["injection"] = results
     return results
 
 
-def _with_proof(assessment: Assessment, proof: Proof | None) -> Assessment:
+def _with_proof(assessment: Assessment, proof: Proof | None, skipped: str | None) -> Assessment:
     from dataclasses import replace
 
-    return replace(assessment, proof=proof)
+    return replace(assessment, proof=proof, unproven_because=skipped)

@@ -120,7 +120,7 @@ def render(
     out: list[str] = []
     placed: list[Placed] = []
     length = 0
-    stack: list[tuple[list, int, tuple[Section, ...]]] = [(template.elements, 0, ())]
+    stack: list[tuple[list, int, Section | None]] = [(template.elements, 0, None)]
     text = template.text
     while stack:
         elements, index, enclosing = stack.pop()
@@ -133,7 +133,7 @@ def render(
                 shown = present(element.name)
                 if shown != element.inverted:
                     stack.append((elements, index, enclosing))
-                    elements, index, enclosing = element.children, 0, enclosing + (element,)
+                    elements, index, enclosing = element.children, 0, element
                 continue
             elif isinstance(element, Tag) and element.is_interpolation:
                 interpolation = Interpolation(element, enclosing)

@@ -15,7 +15,8 @@ def check(endpoint: Endpoint) -> Iterator[Finding]:
     for a in assess(endpoint):
         if a.control is not Control.PAGINATION or a.verdict is Verdict.SAFE:
             continue
-        proven = proof_sentence(a) or " (no payload changed the parsed statement, so this is not proven)"
+        unproven = a.unproven_because or "no payload changed the parsed statement, so this is not proven"
+        proven = proof_sentence(a) or f" ({unproven})"
         yield finding(
             a,
             endpoint,

@@ -26,6 +26,8 @@ def check(endpoint: Endpoint) -> Iterator[Finding]:
                      "quotes around it")
         elif a.verdict is Verdict.POSSIBLE:
             basis = "its validation stops obvious payloads but not this"
+        elif a.unproven_because:
+            basis = a.unproven_because
         else:
             basis = "no payload tried changed the parsed statement, so it is not proven"
         yield finding(
