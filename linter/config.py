@@ -5,23 +5,47 @@ the first folder holding either file wins (``.mcplint.toml`` before
 ``pyproject.toml``; a ``pyproject.toml`` without ``[tool.mcplint]`` is
 skipped). Every key is checked: a typo is a usage error with a suggestion,
 never silently ignored.
+
+The configuration may come from the tree under review, so it is read as
+carefully as any scanned file: only regular files (opened without blocking, so
+a FIFO never hangs the run), at most :data:`MAX_CONFIG_SIZE` bytes, and parsed
+by :func:`mcplint.loaders.safe_toml.parse_toml` (bounded keys and nesting). A
+``.mcplint.toml`` (or a file named by ``--config``) that cannot be used is a
+configuration error of one line. A ``pyproject.toml`` is read only to look for
+``[tool.mcplint]``, so one that cannot be used is skipped when it certainly
+holds no such table — its text never spells ``mcplint`` nor has a ``\\u``,
+``\\U`` or ``\\x`` escape that could — and is a configuration error otherwise:
+
+* over :data:`MAX_CONFIG_SIZE`, it is not parsed; its bytes are streamed in
+  chunks (up to :data:`MAX_PYPROJECT_SCAN` bytes, never held whole) to look
+  for that spelling: absent, the file is skipped; present (or the file even
+  bigger), the error asks to move the configuration to ``.mcplint.toml``,
+  which is looked for first;
+* not valid TOML, refused by the safe parse, or not UTF-8: the same text test.
+
+A ``pyproject.toml`` that cannot be opened at all (permissions) is skipped.
 """
 
 from __future__ import annotations
 
 import difflib
+import os
 import re
-import sys
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
+from mcplint.loaders.safe_toml import TomlError, parse_toml
 from mcplint.source import DEFAULT_MAX_FILE_SIZE
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
+MAX_CONFIG_SIZE = 1024 * 1024  # bytes of .mcplint.toml or pyproject.toml that are parsed
+MAX_PYPROJECT_SCAN = 256 * 1024 * 1024  # bytes of a bigger pyproject.toml searched for `mcplint`
+_CHUNK = 1024 * 1024
+# What a [tool.mcplint] table cannot be written without: the name, or a \u, \U (or TOML 1.1 \x) escape in a quoted key.
+_MAY_NAME_MCPLINT = re.compile(r"mcplint|\\[uUx]")
+_MAY_NAME_MCPLINT_BYTES = re.compile(rb"mcplint|\\[uUx]")
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 LEVELS = ("error", "warning", "note")
 _KEYS = {
@@ -39,7 +63,14 @@ _KEYS = {
 
 
 class ConfigError(Exception):
-    """A broken or invalid configuration file (reported in one line, exit 2)."""
+    """A broken or invalid configuration file (reported in one line, exit 2).
+
+    Line breaks and control characters (from a path or a key in the file) are escaped, so the message
+    is always one line and never drives the terminal.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(_UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), message))
 
 
 @dataclass
@@ -59,42 +90,135 @@ class Config:
 
 def find_config_file(start: Path) -> tuple[Path, bool] | None:
     """(path, is_pyproject) of the nearest configuration, or None."""
+    found = _locate(start)
+    return None if found is None else (found[0], found[1])
+
+
+def _locate(start: Path) -> tuple[Path, bool, dict[str, Any] | None] | None:
+    """(path, is_pyproject, its parsed TOML when already read) of the nearest configuration."""
     for folder in [start, *start.parents]:
         dedicated = folder / ".mcplint.toml"
         if dedicated.is_file():
-            return dedicated, False
+            return dedicated, False, None
         pyproject = folder / "pyproject.toml"
-        if pyproject.is_file() and _has_tool_section(pyproject):
-            return pyproject, True
+        if pyproject.is_file():
+            data = _pyproject_with_tool_section(pyproject)
+            if data is not None:
+                return pyproject, True, data
     return None
 
 
-def _has_tool_section(pyproject: Path) -> bool:
+def _pyproject_with_tool_section(path: Path) -> dict[str, Any] | None:
+    """The parsed pyproject.toml if it has ``[tool.mcplint]``, None if it certainly has not."""
     try:
-        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return False
-    return isinstance(data.get("tool"), dict) and "mcplint" in data["tool"]
+        handle, size = _open_regular(path)
+    except OSError:
+        return None  # unreadable (or gone): not a configuration anyone can have meant
+    with handle:
+        if size > MAX_CONFIG_SIZE:
+            if _stream_may_name_mcplint(handle):
+                raise ConfigError(
+                    f"{path}: {size} bytes is over the {MAX_CONFIG_SIZE} bytes mcplint reads for configuration, "
+                    "and it may hold [tool.mcplint]; move mcplint's configuration to .mcplint.toml beside it"
+                )
+            return None
+        data = handle.read(MAX_CONFIG_SIZE + 1)
+    if len(data) > MAX_CONFIG_SIZE:  # grew since the stat
+        if _MAY_NAME_MCPLINT_BYTES.search(data):
+            raise ConfigError(f"{path}: over the {MAX_CONFIG_SIZE} bytes mcplint reads for configuration")
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if not _MAY_NAME_MCPLINT_BYTES.search(data):
+            return None
+        raise ConfigError(f"{path}: cannot be read as UTF-8 (invalid byte at offset {exc.start})") from None
+    try:
+        parsed = parse_toml(text)
+    except TomlError as exc:
+        if not _MAY_NAME_MCPLINT.search(text):
+            return None  # broken, but certainly not mcplint's: the scan reports it as a file under review
+        raise _toml_config_error(path, text, exc) from None
+    tool = parsed.get("tool")
+    return parsed if isinstance(tool, dict) and "mcplint" in tool else None
+
+
+def _stream_may_name_mcplint(handle: IO[bytes]) -> bool:
+    """Whether the file's bytes may spell ``mcplint`` (also when too big to look through)."""
+    seen = 0
+    tail = b""
+    while True:
+        chunk = handle.read(_CHUNK)
+        if not chunk:
+            return False
+        seen += len(chunk)
+        if _MAY_NAME_MCPLINT_BYTES.search(tail + chunk):
+            return True
+        if seen >= MAX_PYPROJECT_SCAN:
+            return True  # cannot tell within the bound: be safe
+        tail = chunk[-8:]
+
+
+def _open_regular(path: Path) -> tuple[IO[bytes], int]:
+    """The file opened for reading, and its size; OSError unless it is a regular file.
+
+    O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then tells what was opened.
+    """
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    handle = open(descriptor, "rb", closefd=True)  # noqa: SIM115 - returned to the caller
+    try:
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
+            raise OSError("not a regular file")
+    except BaseException:
+        handle.close()
+        raise
+    return handle, status.st_size
+
+
+def _read_config(path: Path) -> dict[str, Any]:
+    """A .mcplint.toml (or a file given with --config), parsed; any problem is a ConfigError."""
+    try:
+        handle, size = _open_regular(path)
+        with handle:
+            if size > MAX_CONFIG_SIZE:
+                raise ConfigError(f"{path}: {size} bytes is over the {MAX_CONFIG_SIZE} bytes of a configuration file")
+            data = handle.read(MAX_CONFIG_SIZE + 1)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    if len(data) > MAX_CONFIG_SIZE:
+        raise ConfigError(f"{path}: over the {MAX_CONFIG_SIZE} bytes of a configuration file")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: cannot be read as UTF-8 (invalid byte at offset {exc.start})") from None
+    try:
+        return parse_toml(text)
+    except TomlError as exc:
+        raise _toml_config_error(path, text, exc) from None
+
+
+def _toml_config_error(path: Path, text: str, exc: TomlError) -> ConfigError:
+    line, column = exc.position(text)
+    return ConfigError(f"{path}: {exc.describe()} (at line {line}, column {column})")
 
 
 def load_config(explicit: Path | None, cwd: Path) -> Config:
+    data: dict[str, Any] | None = None
     if explicit is not None:
-        if not explicit.is_file():
+        if not explicit.exists():
             raise ConfigError(f"config file not found: {explicit}")
-        location: tuple[Path, bool] | None = (explicit, explicit.name == "pyproject.toml")
+        path, is_pyproject = explicit, explicit.name == "pyproject.toml"
     else:
-        location = find_config_file(cwd)
-    if location is None:
-        return Config()
-    path, is_pyproject = location
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot be read ({exc})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+        located = _locate(cwd)
+        if located is None:
+            return Config()
+        path, is_pyproject, data = located
+    if data is None:
+        data = _read_config(path)
     if is_pyproject:
-        section = data.get("tool", {}).get("mcplint", {})
+        tool = data.get("tool", {})
+        section = tool.get("mcplint", {}) if isinstance(tool, dict) else {}
         prefix = "[tool.mcplint]"
     else:
         section = data

@@ -11,24 +11,24 @@ reader. It is iterative (no recursion on nested arrays) and bounded in depth.
 
 Spans follow the YAML and JSON loaders: a string's span includes its quotes,
 a table's span is its header (or the key that created it).
+
+Text goes to ``tomllib`` only through :func:`mcplint.loaders.safe_toml.parse_toml`,
+which refuses (with a positioned diagnostic) dotted keys and headers of more than
+``MAX_KEY_PARTS`` parts and values nested deeper than :data:`MAX_DEPTH` levels:
+``tomllib`` is quadratic in the one and recursive in the other.
 """
 
 from __future__ import annotations
 
 import re
-import sys
 from typing import Protocol
 
 from mcplint.diagnostics import Diagnostic, DiagnosticKind
+from mcplint.loaders.safe_toml import MAX_DEPTH, TomlError, parse_toml
 from mcplint.span import Span
 from mcplint.tree import KeyPath, MappingNode, Node, ScalarNode, SequenceNode
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
-
-MAX_DEPTH = 400
+__all__ = ["MAX_DEPTH", "load_toml"]
 
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 _WS = re.compile(r"[ \t]*")
@@ -36,7 +36,6 @@ _BLANK = re.compile(r"(?:[ \t\r\n]|#[^\n]*)*")  # whitespace, newlines and comme
 _LINE_REST = re.compile(r"[ \t]*(?:#[^\n]*)?(?:\r?\n|$)")
 _ATOM = re.compile(r"[^ \t\r\n,\]\}#]+")
 _DATE_TIME_SPACE = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:")
-_POSITION = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)\s*$")
 _ESCAPES = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r", '"': '"', "\\": "\\", "e": "\x1b"}
 
 
@@ -53,34 +52,15 @@ class _ScanError(Exception):
 
 
 def load_toml(source: TextWithSpans) -> tuple[Node | None, list[Diagnostic]]:
-    """Parse a TOML document; a file that is not valid TOML gives a diagnostic and no tree."""
-    text = source.text
+    """Parse a TOML document; a file that is not valid TOML (or is refused) gives a diagnostic and no tree."""
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        message, offset = _decode_error(text, str(exc))
-        return None, [_diagnostic(source, f"invalid TOML: {message}", offset)]
-    except RecursionError:
-        return None, [_diagnostic(source, "invalid TOML: nesting too deep to analyse", 0)]
-    except (ValueError, OverflowError) as exc:  # e.g. out-of-range dates
-        return None, [_diagnostic(source, f"invalid TOML: {type(exc).__name__}", 0)]
+        data = parse_toml(source.text)
+    except TomlError as exc:
+        return None, [_diagnostic(source, exc.describe(), exc.offset)]
     try:
         return _Scanner(source, data).document(), []
     except _ScanError as exc:
         return None, [_diagnostic(source, f"TOML refused: {exc}", exc.offset)]
-
-
-def _decode_error(text: str, message: str) -> tuple[str, int]:
-    """tomllib's message without its position suffix, and the offset it names."""
-    match = _POSITION.search(message)
-    if match is None:
-        return message, 0
-    if match.group(1) is None:
-        return message[: match.start()], len(text)
-    line, column = int(match.group(1)), int(match.group(2))
-    starts = [0] + [m.end() for m in re.finditer(r"\n", text)]
-    offset = starts[min(line, len(starts)) - 1] + column - 1
-    return message[: match.start()], offset
 
 
 def _diagnostic(source: TextWithSpans, message: str, offset: int) -> Diagnostic:
