@@ -27,7 +27,7 @@ def write_tree(root: Path, files: Mapping[str, str | bytes]) -> Path:
         if isinstance(content, bytes):
             path.write_bytes(content)
         else:
-            path.write_text(content, encoding="utf-8")
+            path.write_text(content, encoding="utf-8", newline="")  # line endings exactly as given
     return root
 
 

@@ -186,6 +186,7 @@ def test_deep_sections_do_not_recurse():
     assert template.errors == []
     (interpolation,) = template.interpolations()
     assert interpolation.depth == depth
+    assert [s.name for s in interpolation.sections] == [f"s{i}" for i in range(depth)]  # parent links, in order
     assert len(template.sections()) == depth
 
 

@@ -29,6 +29,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from conftest import write_tree as write  # noqa: F401 - the cases' modules import it from here
 from mcplint.source import decode_bytes
 
 MEMORY_LIMIT = 1536 * 1024 * 1024  # 1.5 GiB of address space per mcplint process
@@ -59,15 +60,6 @@ def endpoint(template: str = "t.sql", extra: str = "", url: str = "/t/") -> str:
     )
 
 
-def write(root: Path, files: Mapping[str, str | bytes]) -> Path:
-    for rel, content in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8", newline="")
-    return root
 
 
 def sparse(path: Path, size: int, head: bytes = b"") -> None:
