@@ -84,6 +84,14 @@ def decode_bytes(data: bytes) -> tuple[str, str | None, int | None]:
         return data.decode("utf-8", errors="replace"), None, exc.start
 
 
+def encoding_name(data: bytes) -> str:
+    """The encoding :func:`decode_bytes` reads ``data`` in, as messages name it ("UTF-16-LE")."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return encoding.upper()
+    return "UTF-8"
+
+
 def looks_binary(data: bytes) -> bool:
     """NUL bytes near the start mean binary, unless a UTF-16/32 BOM explains them."""
     head = data[:_BINARY_SNIFF]
@@ -154,7 +162,7 @@ def read_source(
             Diagnostic(
                 DiagnosticKind.DECODE_WARNING,
                 file_span(rel_path),
-                f"invalid UTF-8 at byte {bad_byte}; undecodable bytes were replaced with U+FFFD",
+                f"invalid {encoding_name(data)} at byte {bad_byte}; undecodable bytes were replaced with U+FFFD",
             )
         )
     return source, diagnostics

@@ -220,6 +220,17 @@ def test_invalid_utf8_is_replaced_with_a_decode_warning(tmp_path):
     assert source.span(c, c + 1) == Span("f.yaml", 2, 1, 2, 2, c, c + 1)
 
 
+def test_invalid_utf16_names_utf16_in_its_decode_warning(tmp_path):
+    # A BOM selects UTF-16; a lone low surrogate (bytes 4-5 of the body) is not UTF-16.
+    data = b"\xff\xfe" + "a: ".encode("utf-16-le") + b"\x00\xdc" + "\n".encode("utf-16-le")
+    source, diagnostics = _read(tmp_path, data)
+    assert source.text.startswith("a: \ufffd")
+    (diagnostic,) = diagnostics
+    assert diagnostic.kind is DiagnosticKind.DECODE_WARNING
+    assert "invalid UTF-16-LE at byte 8" in diagnostic.message
+    assert "UTF-8" not in diagnostic.message
+
+
 def test_invalid_utf8_after_a_utf8_bom_still_gives_a_decode_warning(tmp_path):
     # The BOM says UTF-8; bytes that are not UTF-8 after it are replaced just
     # the same and must be reported just the same (DECODE_WARNING: "bytes that

@@ -159,10 +159,11 @@ INVALID_ENCODING = Rule(
     security_severity=2.0,
     precision="very-high",
     cwe=(),
-    short_description="A file is not valid UTF-8; undecodable bytes were replaced.",
+    short_description="A file is not valid in its encoding; undecodable bytes were replaced.",
     full_description=(
-        "The file has byte sequences that are not UTF-8 (and no byte-order mark naming "
-        "another encoding). mcplint replaced them with U+FFFD and checked the rest."
+        "The file has byte sequences that are not valid in its encoding: UTF-8, or the UTF-16 or "
+        "UTF-32 that a byte-order mark names (the message says which). mcplint replaced them with "
+        "U+FFFD and checked the rest."
     ),
     why="Tools disagree on how to read such bytes, which can hide text from a reviewer.",
     fix="Save the file as UTF-8.",
