@@ -46,7 +46,9 @@ from mcplint.discovery import FileAccess
 
 CACHE_DIR = ".mcplint_cache"
 CACHE_FILE = "mentions-v1.json"
-_MAX_CACHE_BYTES = 64 * 1024 * 1024
+# A 10,000-file project's index is about 0.7 MB; parsing JSON takes about ten times its size in memory,
+# so a bigger (forged) file is ignored rather than read.
+_MAX_CACHE_BYTES = 16 * 1024 * 1024
 RACY_NS = 2_000_000_000  # files changed less than this long ago are read, never cached
 _NAME_RUN = re.compile(r"[\w.-]+")
 _NAME_ONLY = re.compile(r"[\w.-]+\Z")

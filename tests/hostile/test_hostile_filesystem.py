@@ -243,8 +243,9 @@ def test_include_cycles_and_odd_targets_terminate(tmp_path: Path) -> None:
 @pytest.mark.parametrize("content", [
     "[" * 200_000,
     '{"version": "x", "files": {"sqls/t.sql": [[1, 2, 3, 4], ["x"]], "b": "zz", "c": [[1e999, "a", null, -1], [1, 2]]}}',
-    "[" + ",".join(["[1,2,3,4,5,6,7,8,9,0]"] * 2_900_000) + "]",  # just under the cache's 64 MB bound
-], ids=["deep", "wrong-shape", "64mb"])
+    "[" + ",".join(["[1,2,3,4,5,6,7,8,9,0]"] * 720_000) + "]",  # just under the cache's 16 MiB bound
+    "[" + ",".join(["[1,2,3,4,5,6,7,8,9,0]"] * 2_900_000) + "]",  # over it: ignored unread
+], ids=["deep", "wrong-shape", "16mb", "64mb"])
 def test_a_hostile_index_cache_changes_nothing(content: str, tmp_path: Path) -> None:
     """`.mcplint_cache/` lies in the scanned tree: whatever it holds, a one-file run reports the same."""
     root = tree(tmp_path, {".mcplint_cache/mentions-v1.json": content})
