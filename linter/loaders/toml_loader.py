@@ -196,6 +196,11 @@ class _Scanner:
             raise _ScanError("expected '=' after a key", self.pos)
         self.pos += 1
         self._skip_ws()
+        target, key = self._last_key(table, keys)
+        self._add(target, key, self._value(key.path))
+
+    def _last_key(self, table: MappingNode, keys: list[tuple[str, int, int]]) -> tuple[MappingNode, ScalarNode]:
+        """The table a dotted key ``a.b.c`` lands in (``a`` and ``b`` made on the way) and the node of ``c``."""
         target = table
         for name, key_start, key_end in keys[:-1]:
             child = self.children[id(target)].get(name)
@@ -206,8 +211,7 @@ class _Scanner:
             target = child
         name, key_start, key_end = keys[-1]
         path = target.path + (name,)
-        key = ScalarNode(self.span(key_start, key_end), path, name, name, None)
-        self._add(target, key, self._value(path))
+        return target, ScalarNode(self.span(key_start, key_end), path, name, name, None)
 
     # ------------------------------------------------------------------ values
 
@@ -246,17 +250,8 @@ class _Scanner:
                     raise _ScanError("expected '=' in an inline table", self.pos)
                 self.pos += 1
                 self._skip_ws()
-                target = node
-                for name, key_start, key_end in keys[:-1]:
-                    child = self.children[id(target)].get(name)
-                    if not isinstance(child, MappingNode):
-                        key = ScalarNode(self.span(key_start, key_end), target.path + (name,), name, name, None)
-                        child = self._mapping(key_start, key_end, target.path + (name,))
-                        self._add(target, key, child)
-                    target = child
-                name, key_start, key_end = keys[-1]
-                child_path = target.path + (name,)
-                key = ScalarNode(self.span(key_start, key_end), child_path, name, name, None)
+                target, key = self._last_key(node, keys)
+                child_path = key.path
                 if text[self.pos : self.pos + 1] in ("[", "{"):
                     child = self._open(child_path)
                     self._add(target, key, child)
