@@ -76,17 +76,19 @@ def test_secrets_found_in_workers_are_masked_in_every_format(rich_tree: Path, sm
 
 def test_workers_really_run_in_other_processes(rich_tree: Path, small_workers: None,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    work = checks._work(lint([rich_tree], rich_tree).model, default_registry().select(None))
     in_parent: list[str] = []
     original = checks._check
 
-    def recording(items, *args):  # type: ignore[no-untyped-def]
-        in_parent.extend(item.unit.unit_path for item in items)  # the workers' records stay in their memory
-        return original(items, *args)
+    def recording(work, entries, *args):  # type: ignore[no-untyped-def]
+        # The workers' records stay in their memory.
+        in_parent.extend(work.targets[slot][0][index].unit_path for slot, index in entries)
+        return original(work, entries, *args)
 
     monkeypatch.setattr(checks, "_check", recording)
     _outputs(rich_tree, jobs=2)
-    # Only the warm-up file (the heaviest, checked before forking) was checked here.
-    assert len(set(in_parent)) == 1
+    # Only the warm-up files (one per kind of unit, checked before forking) were checked here.
+    assert 0 < len(set(in_parent)) <= len(work.targets) < len(work.by_path) // 4
 
 
 def test_a_worker_that_dies_has_its_share_rerun_here(rich_tree: Path, small_workers: None,
@@ -124,13 +126,33 @@ def test_small_trees_stay_in_one_process(tmp_path: Path) -> None:
     assert checks._worker_count(1, files=10_000) == 1
 
 
-def test_shards_are_balanced_and_deterministic() -> None:
-    weights = {f"f{i}": (i % 7) + 1 for i in range(100)}
-    shards = checks._shards(weights, 3)
-    assert shards == checks._shards(dict(reversed(weights.items())), 3)
-    loads = [sum(weights[p] for p in shard) for shard in shards]
-    assert max(loads) - min(loads) <= 7
-    assert sorted(p for shard in shards for p in shard) == sorted(weights)
+def test_chunks_are_runs_of_neighbouring_files_covering_all() -> None:
+    order = [f"f{i:03}" for i in range(1000)]
+    chunks = checks._chunks(order, 2)
+    assert [path for chunk in chunks for path in chunk] == order  # every file once, in order
+    assert len(chunks) == 2 * checks._CHUNKS_PER_WORKER  # several per worker, so the load balances
+    assert checks._chunks(order[:5], 4) == [order[:5]]  # never smaller than the minimum run
+    many = [f"f{i}" for i in range(200_000)]
+    assert len(checks._chunks(many, 64)) <= checks._MAX_CHUNKS  # their numbers fit the queue pipe
+
+
+def test_a_worker_that_dies_midway_has_only_its_runs_redone(
+    rich_tree: Path, small_workers: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    single = _outputs(rich_tree, jobs=1)
+    original = checks._check_files
+    calls = {"n": 0}
+
+    def dying_after_a_while(work, groups, *args):  # type: ignore[no-untyped-def]
+        if os.getpid() != parent:
+            calls["n"] += 1
+            if calls["n"] == 3:
+                os._exit(5)  # this worker took chunks and dies with them unreported
+        return original(work, groups, *args)
+
+    parent = os.getpid()
+    monkeypatch.setattr(checks, "_check_files", dying_after_a_while)
+    assert _outputs(rich_tree, jobs=2) == single
 
 
 def test_cli_jobs_option(tmp_path: Path) -> None:
@@ -155,7 +177,7 @@ def test_caches_are_released_file_by_file_without_changing_the_report(
     assert released.model.endpoints() and all(
         not e.cache and (e.template is None or not e.template.shared) for e in released.model.endpoints()
     )
-    monkeypatch.setattr(checks, "_release", lambda items: None)
+    monkeypatch.setattr(checks, "_release", lambda work, entries: None)
     kept = lint([rich_tree], rich_tree, jobs=1)
     assert any(e.cache for e in kept.model.endpoints())  # the analyses really were cached (and are kept here)
     for fmt in FORMATS:

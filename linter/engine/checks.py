@@ -27,6 +27,7 @@ import gc
 import os
 import pickle
 import select
+import struct
 import sys
 import tempfile
 import traceback
@@ -49,14 +50,28 @@ MIN_FILES_PER_WORKER = 48
 _INTERNAL = -1  # rule index that stands for the engine's internal-error rule
 _TICK = 64  # a worker reports progress every this many units
 _COLLECT_EVERY = 64  # files between collections of the young generation
+_CHUNKS_PER_WORKER = 16  # runs of files per worker: small enough to balance, large enough to stay local
+_MIN_CHUNK = 8
+_MAX_CHUNKS = 4096  # their numbers must fit in a pipe's buffer (4 bytes each) before the fork
 MAX_FINDINGS_PER_UNIT = 200  # per rule and unit (a file, an endpoint): more is never useful to read
 
 
-@dataclass(frozen=True)
-class _Item:
-    rule_index: int
-    unit_index: int
-    unit: Unit
+@dataclass
+class _Work:
+    """Everything one run checks, without one object per (rule, unit) pair.
+
+    A large tree has hundreds of thousands of such pairs; building an object
+    for each cost more than a second at 10,000 endpoints. Instead each target
+    keeps its units and the rules that apply to them, and each file lists its
+    units as ``(target slot, unit index)``.
+    """
+
+    targets: list[tuple[list[Unit], list[int]]]  # per target slot: its units, the indices of its rules
+    by_path: dict[str, list[tuple[int, int]]]  # file -> its units, as (target slot, unit index)
+
+    def checks_of(self, entries: Sequence[tuple[int, int]]) -> int:
+        """How many (rule, unit) checks ``entries`` stand for (for progress and load balancing)."""
+        return sum(len(self.targets[slot][1]) for slot, _ in entries)
 
 
 @dataclass
@@ -66,6 +81,7 @@ class CheckOutcome:
 
 
 _Tagged = tuple[tuple[int, int, int], Finding]
+_CHUNK_NUMBER = struct.Struct("<I")
 
 
 def available_cores() -> int:
@@ -80,43 +96,39 @@ def run_checks(
     model: Model, rules: Sequence[Rule], include_internal: bool, jobs: int = 1, progress: Progress = NO_PROGRESS
 ) -> CheckOutcome:
     """Apply every rule to every unit it targets; ``jobs`` > 1 may use worker processes."""
-    items = _work(model, rules)
-    by_path = _group_by_path(items)
-    workers = _worker_count(jobs, len(by_path))
-    progress.phase("checking", len(items))
+    work = _work(model, rules)
+    workers = _worker_count(jobs, len(work.by_path))
+    progress.phase("checking", sum(len(units) * len(indices) for units, indices in work.targets))
     if workers <= 1:
-        tagged = _check_files(list(by_path.values()), rules, include_internal, progress.advance)
+        tagged = _check_files(work, list(work.by_path.values()), rules, include_internal, progress.advance)
         spans = mask_spans(model.secret_scans)
     else:
-        tagged, spans = _check_in_workers(model, by_path, rules, include_internal, workers, progress)
+        tagged, spans = _check_in_workers(model, work, rules, include_internal, workers, progress)
     progress.done()
     tagged.sort(key=lambda pair: pair[0])
     findings = [(INTERNAL_ERROR if key[0] == _INTERNAL else rules[key[0]], f) for key, f in tagged]
     return CheckOutcome([(r, f) for r, f in findings if f.span.path in model.scope], spans)
 
 
-def _work(model: Model, rules: Sequence[Rule]) -> list[_Item]:
-    units: dict[Target, list[Unit]] = {}
-    items: list[_Item] = []
+def _work(model: Model, rules: Sequence[Rule]) -> _Work:
+    slots: dict[Target, int] = {}
+    work = _Work([], {})
     for rule_index, rule in enumerate(rules):
         if rule.check is None or rule.target is None:
             continue
-        if rule.target not in units:
-            units[rule.target] = model.units(rule.target)
-        items.extend(_Item(rule_index, i, unit) for i, unit in enumerate(units[rule.target]))
-    return items
-
-
-def _group_by_path(items: list[_Item]) -> dict[str, list[_Item]]:
-    groups: dict[str, list[_Item]] = {}
-    paths: dict[int, str] = {}  # id(unit) -> its path: many rules share a unit, some units compute their path
-    for item in items:
-        key = id(item.unit)
-        path = paths.get(key)
-        if path is None:
-            path = paths[key] = item.unit.unit_path
-        groups.setdefault(path, []).append(item)
-    return groups
+        if rule.target not in slots:
+            slots[rule.target] = len(work.targets)
+            work.targets.append((model.units(rule.target), []))
+        work.targets[slots[rule.target]][1].append(rule_index)
+    paths: dict[int, str] = {}  # id(unit) -> its path: some units compute their path
+    for slot, (units, _) in enumerate(work.targets):
+        for index, unit in enumerate(units):
+            key = id(unit)
+            path = paths.get(key)
+            if path is None:
+                path = paths[key] = unit.unit_path
+            work.by_path.setdefault(path, []).append((slot, index))
+    return work
 
 
 def _worker_count(jobs: int, files: int) -> int:
@@ -126,7 +138,11 @@ def _worker_count(jobs: int, files: int) -> int:
 
 
 def _check_files(
-    groups: Sequence[Sequence[_Item]], rules: Sequence[Rule], include_internal: bool, tick: Callable[[int], None]
+    work: _Work,
+    groups: Sequence[Sequence[tuple[int, int]]],
+    rules: Sequence[Rule],
+    include_internal: bool,
+    tick: Callable[[int], None],
 ) -> list[_Tagged]:
     """Check file by file; once every rule has seen a file's units, let them drop their caches.
 
@@ -139,15 +155,15 @@ def _check_files(
     """
     out: list[_Tagged] = []
     for count, group in enumerate(groups, 1):
-        out.extend(_check(group, rules, include_internal, tick))
-        _release(group)
+        out.extend(_check(work, group, rules, include_internal, tick))
+        _release(work, group)
         if count % _COLLECT_EVERY == 0:
             gc.collect(0)
     return out
 
 
-def _release(items: Sequence[_Item]) -> None:
-    units = {id(item.unit): item.unit for item in items}
+def _release(work: _Work, entries: Sequence[tuple[int, int]]) -> None:
+    units = {id(unit): unit for unit in (work.targets[slot][0][index] for slot, index in entries)}
     for unit in units.values():
         release = getattr(unit, "release_caches", None)
         if release is not None:
@@ -155,26 +171,38 @@ def _release(items: Sequence[_Item]) -> None:
 
 
 def _check(
-    items: Sequence[_Item], rules: Sequence[Rule], include_internal: bool, tick: Callable[[int], None]
+    work: _Work,
+    entries: Sequence[tuple[int, int]],
+    rules: Sequence[Rule],
+    include_internal: bool,
+    tick: Callable[[int], None],
 ) -> list[_Tagged]:
+    """Every rule on each of ``entries`` (one file's units), tagged for the one-process order."""
     out: list[_Tagged] = []
-    for done, item in enumerate(items, 1):
-        rule = rules[item.rule_index]
-        try:
-            # At most MAX_FINDINGS_PER_UNIT (+1 to know there are more): a hostile file with 100,000
-            # problems must not cost 100,000 findings' work (rules yield lazily, so the rest never runs).
-            findings = list(islice(rule.check(item.unit), MAX_FINDINGS_PER_UNIT + 1))  # type: ignore[misc]
-            if len(findings) > MAX_FINDINGS_PER_UNIT:
-                findings[MAX_FINDINGS_PER_UNIT] = _overflow(rule, findings[MAX_FINDINGS_PER_UNIT])
-        except Exception as exc:  # noqa: BLE001 - any bug in a rule must not stop the run
-            if include_internal:
-                key = (_INTERNAL, item.rule_index, item.unit_index)
-                out.append((key, internal_error(rule, item.unit.unit_path, exc)))
-        else:
-            out.extend(((item.rule_index, item.unit_index, n), f) for n, f in enumerate(findings))
-        if done % _TICK == 0:
-            tick(_TICK)
-    tick(len(items) % _TICK)
+    done = 0
+    for slot, unit_index in entries:
+        units, rule_indices = work.targets[slot]
+        unit = units[unit_index]
+        for rule_index in rule_indices:
+            rule = rules[rule_index]
+            try:
+                # At most MAX_FINDINGS_PER_UNIT (+1 to know there are more): a hostile file with 100,000
+                # problems must not cost 100,000 findings' work (rules yield lazily, so the rest never runs).
+                findings = list(islice(rule.check(unit), MAX_FINDINGS_PER_UNIT + 1))  # type: ignore[misc]
+                if len(findings) > MAX_FINDINGS_PER_UNIT:
+                    findings[MAX_FINDINGS_PER_UNIT] = _overflow(rule, findings[MAX_FINDINGS_PER_UNIT])
+            except Exception as exc:  # noqa: BLE001 - any bug in a rule must not stop the run
+                if include_internal:
+                    key = (_INTERNAL, rule_index, unit_index)
+                    out.append((key, internal_error(rule, unit.unit_path, exc)))
+            else:
+                if findings:
+                    out.extend(((rule_index, unit_index, n), f) for n, f in enumerate(findings))
+        done += len(rule_indices)
+        if done >= _TICK:
+            tick(done)
+            done = 0
+    tick(done)
     return out
 
 
@@ -210,20 +238,43 @@ def internal_error(rule: Rule, path: str, exc: Exception) -> Finding:
 # ------------------------------------------------------------------ workers
 
 
-def _shards(weights: dict[str, int], workers: int) -> list[list[str]]:
-    """Split files over workers, heaviest first onto the lightest worker (deterministic)."""
-    loads = [0] * workers
-    shards: list[list[str]] = [[] for _ in range(workers)]
-    for path in sorted(weights, key=lambda p: (-weights[p], p)):
-        lightest = loads.index(min(loads))
-        shards[lightest].append(path)
-        loads[lightest] += weights[path]
-    return shards
+def _chunks(order: Sequence[str], workers: int) -> list[list[str]]:
+    """Runs of neighbouring files for the workers to take one at a time.
+
+    Neighbours, not a round robin: a file's model objects were allocated
+    together, near those of the files read before and after it, so a worker
+    that checks a run of files writes (reference counts, caches) to memory
+    pages that mostly no other worker touches, and copies few pages after the
+    fork. Taken one at a time, so that a worker that got the heavy files does
+    not leave the other cores idle at the end.
+    """
+    size = max(_MIN_CHUNK, -(-len(order) // (workers * _CHUNKS_PER_WORKER)))
+    size = max(size, -(-len(order) // _MAX_CHUNKS))
+    return [list(order[i : i + size]) for i in range(0, len(order), size)]
+
+
+def _warm_up_files(order: Sequence[str], work: _Work) -> list[str]:
+    """A few files that between them give every target's rules a unit to run on.
+
+    Checked here before forking, they load what the checks load once (imports
+    such as sqlglot's dialect, compiled patterns, schema validators), and every
+    worker inherits it instead of building it again.
+    """
+    missing = set(range(len(work.targets)))
+    chosen: list[str] = []
+    for path in order:
+        slots = {slot for slot, _ in work.by_path.get(path, ())}
+        if slots & missing:
+            chosen.append(path)
+            missing -= slots
+            if not missing:
+                break
+    return chosen
 
 
 def _check_in_workers(
     model: Model,
-    by_path: dict[str, list[_Item]],
+    work: _Work,
     rules: Sequence[Rule],
     include_internal: bool,
     workers: int,
@@ -232,73 +283,81 @@ def _check_in_workers(
     scans_by_path: dict[str, list[SecretScan]] = {}
     for scan in model.secret_scans:
         scans_by_path.setdefault(scan.path, []).append(scan)
-    # Every file with checks or a secret scan (needed for masking even when no secret rule runs).
-    paths = {*by_path, *scans_by_path}
-    weights = {path: len(by_path.get(path, ())) + len(scans_by_path.get(path, ())) for path in paths}
+    # Every file with checks or a secret scan (needed for masking even when no secret rule runs),
+    # in the order they were read, which is the order their model objects lie in memory.
+    read_order = {path: n for n, path in enumerate(model.sources)}
+    order = sorted({*work.by_path, *scans_by_path}, key=lambda p: (read_order.get(p, len(read_order)), p))
 
-    def shard_items(shard: list[str]) -> list[list[_Item]]:
-        return [by_path[path] for path in shard if path in by_path]
+    def shard_groups(shard: Sequence[str]) -> list[list[tuple[int, int]]]:
+        return [work.by_path[path] for path in shard if path in work.by_path]
 
-    def shard_spans(shard: list[str]) -> set[Span]:
+    def shard_spans(shard: Sequence[str]) -> set[Span]:
         return mask_spans([scan for path in shard for scan in scans_by_path.get(path, ())])
 
-    # Warm up here on the heaviest file first: the imports, compiled patterns and schema
-    # validators its checks load are then inherited by every worker instead of built in each.
-    warm = [min(weights, key=lambda p: (-weights[p], p))]
-    del weights[warm[0]]
-    first = _check_files(shard_items(warm), rules, include_internal, progress.advance)
+    warm = _warm_up_files(order, work)
+    first = _check_files(work, shard_groups(warm), rules, include_internal, progress.advance)
     first_spans = shard_spans(warm)
-    shards = _shards(weights, workers)
+    warmed = set(warm)
+    chunks = _chunks([path for path in order if path not in warmed], workers)
 
     sys.stdout.flush()
     sys.stderr.flush()
     tick_read, tick_write = os.pipe()
-    children: dict[int, tuple[int, IO[bytes]]] = {}  # pid -> (shard index, results file)
+    queue_read, queue_write = os.pipe()
+    for index in range(len(chunks)):  # fits the pipe's buffer (_MAX_CHUNKS), so this never blocks
+        os.write(queue_write, _CHUNK_NUMBER.pack(index))
+    os.close(queue_write)
+    children: dict[int, IO[bytes]] = {}  # pid -> its results file
     tagged: list[_Tagged] = first
     spans: set[Span] = first_spans
-    rerun: list[int] = []
+    done: set[int] = set()
     try:
-        for index, shard in enumerate(shards):
+        for _ in range(workers):
             results = tempfile.TemporaryFile()
             pid = os.fork()
             if pid == 0:  # the worker
                 os.close(tick_read)
-                spans_of_shard = lambda s=shard: shard_spans(s)  # noqa: E731
-                _worker(shard_items(shard), rules, include_internal, spans_of_shard, results, tick_write)
-            children[pid] = (index, results)
+                _worker(
+                    work, chunks, queue_read, shard_groups, shard_spans, rules, include_internal, results, tick_write
+                )
+            children[pid] = results
         os.close(tick_write)
         tick_write = -1
         statuses = _wait_with_progress(set(children), tick_read, progress)
-        for pid, (index, results) in sorted(children.items(), key=lambda kv: kv[1][0]):
+        for pid, results in sorted(children.items()):
             loaded = _load(results) if statuses.get(pid) == 0 else None
-            if loaded is None:
-                rerun.append(index)
-            else:
-                tagged.extend(loaded[0])
-                spans |= loaded[1]
+            if loaded is not None:
+                done.update(loaded[0])
+                tagged.extend(loaded[1])
+                spans |= loaded[2]
     finally:
         for pid in children:
             _reap(pid)
-        os.close(tick_read)
-        if tick_write >= 0:
-            os.close(tick_write)
-        for _, results in children.values():
+        for fd in (tick_read, tick_write, queue_read):
+            if fd >= 0:
+                os.close(fd)
+        for results in children.values():
             results.close()
-    for index in rerun:  # a worker failed: do its share here, so no finding is lost
-        tagged.extend(_check_files(shard_items(shards[index]), rules, include_internal, progress.advance))
-        spans |= shard_spans(shards[index])
+    for index, chunk in enumerate(chunks):  # a worker failed: do its share here, so no finding is lost
+        if index not in done:
+            tagged.extend(_check_files(work, shard_groups(chunk), rules, include_internal, progress.advance))
+            spans |= shard_spans(chunk)
     return tagged, spans
 
 
 def _worker(
-    groups: list[list[_Item]],
+    work: _Work,
+    chunks: list[list[str]],
+    queue_read: int,
+    groups_of: Callable[[Sequence[str]], list[list[tuple[int, int]]]],
+    secret_spans_of: Callable[[Sequence[str]], set[Span]],
     rules: Sequence[Rule],
     include_internal: bool,
-    secret_spans: Callable[[], set[Span]],
     results: IO[bytes],
     tick_write: int,
 ) -> None:
-    """Run one share and write ``(findings, secret spans)`` to ``results``; never returns."""
+    """Take runs of files from the queue until it is empty, then write
+    ``(runs done, findings, secret spans)`` to ``results``; never returns."""
     code = 1
     try:
         os.set_blocking(tick_write, False)
@@ -306,12 +365,23 @@ def _worker(
         def tick(count: int) -> None:
             if count:
                 try:
-                    os.write(tick_write, bytes([min(count, 255)]))
+                    os.write(tick_write, bytes([255] * (count // 255) + [count % 255]))
                 except (BlockingIOError, OSError):
                     pass  # a full pipe only loses a progress update
 
-        tagged = _check_files(groups, rules, include_internal, tick)
-        pickle.dump((tagged, secret_spans()), results, protocol=pickle.HIGHEST_PROTOCOL)
+        done: list[int] = []
+        tagged: list[_Tagged] = []
+        spans: set[Span] = set()
+        while True:
+            # Each number was written whole, and a pipe read of that size takes it whole.
+            data = os.read(queue_read, _CHUNK_NUMBER.size)
+            if len(data) < _CHUNK_NUMBER.size:
+                break
+            (index,) = _CHUNK_NUMBER.unpack(data)
+            tagged.extend(_check_files(work, groups_of(chunks[index]), rules, include_internal, tick))
+            spans |= secret_spans_of(chunks[index])
+            done.append(index)
+        pickle.dump((done, tagged, spans), results, protocol=pickle.HIGHEST_PROTOCOL)
         results.flush()
         code = 0
     except BaseException:  # noqa: BLE001 - the parent re-runs this share
@@ -349,7 +419,7 @@ def _reap(pid: int) -> None:
         pass
 
 
-def _load(results: IO[bytes]) -> tuple[list[_Tagged], set[Span]] | None:
+def _load(results: IO[bytes]) -> tuple[list[int], list[_Tagged], set[Span]] | None:
     """Our own worker's pickle (written by this program, never by the scanned tree)."""
     try:
         results.seek(0)
