@@ -17,23 +17,15 @@ PathKey = Union[str, int]
 KeyPath = tuple[PathKey, ...]
 
 
-class DeferredSpan:
-    """A span not computed yet: most nodes are never reported on, so their
-    line/column lookup is left until someone asks for it."""
-
-    __slots__ = ("mapper", "start", "end")
-
-    def __init__(self, mapper: SpanMapper, start: int, end: int) -> None:
-        self.mapper = mapper
-        self.start = start
-        self.end = end
-
-    def resolve(self) -> Span:
-        return self.mapper.span(self.start, self.end)
-
-
 class SpanMapper(Protocol):
     def span(self, start: int, end: int) -> Span: ...
+
+
+# A span not computed yet: ``(mapper, start offset, end offset)``. Most nodes are never
+# reported on, so their line/column lookup is left until someone asks for it; a plain
+# tuple because a large tree has hundreds of thousands of nodes and an object per span
+# cost a noticeable share of loading them.
+DeferredSpan = tuple[SpanMapper, int, int]
 
 
 class Node:
@@ -46,9 +38,9 @@ class Node:
     @property
     def span(self) -> Span:
         span = self._span
-        if isinstance(span, DeferredSpan):
-            span = self._span = span.resolve()
-        return span
+        if type(span) is tuple:
+            span = self._span = span[0].span(span[1], span[2])
+        return span  # type: ignore[return-value]
 
     @span.setter
     def span(self, value: Span | DeferredSpan) -> None:
@@ -78,7 +70,9 @@ class ScalarNode(Node):
         style: str | None = None,
         env_refs: tuple[str, ...] = (),
     ) -> None:
-        super().__init__(span, path)
+        # The slots are set here, not through Node.__init__: one call less per node adds up.
+        self._span = span
+        self.path = path
         self.text = text
         self.value = value
         self.style = style  # None plain, "'" / '"' quoted, "|" / ">" block
@@ -95,7 +89,8 @@ class MappingNode(Node):
     def __init__(
         self, span: Span | DeferredSpan, path: KeyPath = (), pairs: list[tuple[Node, Node]] | None = None
     ) -> None:
-        super().__init__(span, path)
+        self._span = span
+        self.path = path
         self.pairs = pairs if pairs is not None else []
 
     def get_pair(self, key: str) -> tuple[ScalarNode, Node] | None:
@@ -138,7 +133,8 @@ class SequenceNode(Node):
     __slots__ = ("items",)
 
     def __init__(self, span: Span | DeferredSpan, path: KeyPath = (), items: list[Node] | None = None) -> None:
-        super().__init__(span, path)
+        self._span = span
+        self.path = path
         self.items = items if items is not None else []
 
 

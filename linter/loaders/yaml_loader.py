@@ -18,7 +18,7 @@ from yaml.constructor import SafeConstructor
 from mcplint.diagnostics import Diagnostic, DiagnosticKind
 from mcplint.loaders.env_refs import unmark_env_refs
 from mcplint.span import Span
-from mcplint.tree import DeferredSpan, KeyPath, MappingNode, Node, ScalarNode, SequenceNode
+from mcplint.tree import KeyPath, MappingNode, Node, ScalarNode, SequenceNode
 
 MAX_NESTING = 1000
 MAX_EXPANDED_NODES = 1_000_000
@@ -29,6 +29,8 @@ _NULL = "tag:yaml.org,2002:null"
 _BOOL = "tag:yaml.org,2002:bool"
 _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
+_STR = "tag:yaml.org,2002:str"
+_YScalar, _YSequence = yaml.ScalarNode, yaml.SequenceNode
 
 
 class TextWithSpans(Protocol):
@@ -66,9 +68,10 @@ def load_yaml(source: TextWithSpans) -> tuple[Node | None, list[Diagnostic]]:
         root = _compose_first(text)
         if root is None:
             return None, []
-        if "*" in text and "&" in text:
+        aliases = "*" in text and "&" in text
+        if aliases:
             _check_alias_expansion(root)
-        return _convert(root, source), []
+        return _convert(root, source, aliases), []
     except _Rejected as exc:
         return None, [_diagnostic(source, str(exc), exc.offset)]
     except yaml.MarkedYAMLError as exc:
@@ -203,45 +206,59 @@ def _scalar_value(node: yaml.ScalarNode) -> object:
     return node.value
 
 
-def _convert(root: yaml.Node, source: TextWithSpans) -> Node:
+def _convert(root: yaml.Node, source: TextWithSpans, aliases: bool = True) -> Node:
     """Convert composed nodes to mcplint nodes without recursion.
 
-    Shared (aliased) nodes convert once and are shared in the result too.
+    Shared (aliased) nodes convert once and are shared in the result too; a
+    text without both ``&`` and ``*`` has no aliases, and its nodes are not
+    memoised. This runs once per node of every YAML file, so the common case
+    (a plain string scalar) takes the shortest path.
     """
-    memo: dict[int, Node] = {}
+    memo: dict[int, Node] | None = {} if aliases else None
     pending: list[tuple[yaml.Node, Node]] = []
 
     def make(ynode: yaml.Node, path: KeyPath) -> Node:
-        done = memo.get(id(ynode))
-        if done is not None:
-            return done
-        span = DeferredSpan(source, ynode.start_mark.index, ynode.end_mark.index)
+        if memo is not None:
+            done = memo.get(id(ynode))
+            if done is not None:
+                return done
+        span = (source, ynode.start_mark.index, ynode.end_mark.index)
         out: Node
-        if isinstance(ynode, yaml.ScalarNode):
-            text, refs = unmark_env_refs(ynode.value)
-            value = _scalar_value(ynode)
-            if refs and isinstance(value, str):
-                value = text
-            out = ScalarNode(span, path, text, value, ynode.style or None, refs)
-        elif isinstance(ynode, yaml.SequenceNode):
+        kind = type(ynode)
+        if kind is _YScalar:
+            raw = ynode.value
+            if ynode.tag == _STR and "\ue000" not in raw:
+                out = ScalarNode(span, path, raw, raw, ynode.style or None)
+            else:
+                text, refs = unmark_env_refs(raw)
+                value = _scalar_value(ynode)
+                if refs and isinstance(value, str):
+                    value = text
+                out = ScalarNode(span, path, text, value, ynode.style or None, refs)
+        elif kind is _YSequence:
             out = SequenceNode(span, path, [])
             pending.append((ynode, out))
         else:
             out = MappingNode(span, path, [])
             pending.append((ynode, out))
-        memo[id(ynode)] = out
+        if memo is not None:
+            memo[id(ynode)] = out
         return out
 
     result = make(root, ())
     while pending:
         ynode, out = pending.pop()
+        base = out.path
         if isinstance(out, SequenceNode):
-            out.items = [make(child, out.path + (i,)) for i, child in enumerate(ynode.value)]
+            out.items = [make(child, base + (i,)) for i, child in enumerate(ynode.value)]
         elif isinstance(out, MappingNode):
             pairs: list[tuple[Node, Node]] = []
             for key, value in ynode.value:
-                key_text = unmark_env_refs(key.value)[0] if isinstance(key, yaml.ScalarNode) else "?"
-                child_path = out.path + (key_text,)
+                if type(key) is _YScalar:
+                    key_text = key.value if "\ue000" not in key.value else unmark_env_refs(key.value)[0]
+                else:
+                    key_text = "?"
+                child_path = base + (key_text,)
                 pairs.append((make(key, child_path), make(value, child_path)))
             out.pairs = pairs
     return result
