@@ -129,9 +129,18 @@ class MustacheTemplate:
     elements: list[Element]
     tags: list[Tag]
     errors: list[TemplateError]
+    _interpolations: list[Interpolation] | None = field(default=None, init=False, repr=False, compare=False)
 
     def interpolations(self) -> list[Interpolation]:
-        """Every interpolation tag with its enclosing sections, in text order."""
+        """Every interpolation tag with its enclosing sections, in text order.
+
+        Computed once (several analyses of one template ask); the list is shared, not to be changed.
+        """
+        if self._interpolations is None:
+            self._interpolations = self._find_interpolations()
+        return self._interpolations
+
+    def _find_interpolations(self) -> list[Interpolation]:
         found: list[Interpolation] = []
         stack: list[tuple[list[Element], int, Section | None]] = [(self.elements, 0, None)]
         while stack:
