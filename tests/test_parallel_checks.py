@@ -182,3 +182,27 @@ def test_caches_are_released_file_by_file_without_changing_the_report(
     assert any(e.cache for e in kept.model.endpoints())  # the analyses really were cached (and are kept here)
     for fmt in FORMATS:
         assert get_reporter(fmt)(released.report) == get_reporter(fmt)(kept.report), fmt
+
+
+def test_without_a_queue_pipe_everything_is_checked_here(
+    rich_tree: Path, small_workers: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    single = _outputs(rich_tree, jobs=1)
+    forks: list[int] = []
+    monkeypatch.setattr(checks, "_queue", lambda count: None)
+    monkeypatch.setattr(os, "fork", lambda: forks.append(1) or 0)  # would run the worker in this process
+    assert _outputs(rich_tree, jobs=3) == single
+    assert forks == []
+
+
+def test_the_queue_holds_every_chunk_number_once() -> None:
+    read_end = checks._queue(checks._MAX_CHUNKS)
+    assert read_end is not None
+    try:
+        data = b""
+        while chunk := os.read(read_end, 65536):
+            data += chunk
+    finally:
+        os.close(read_end)
+    numbers = [checks._CHUNK_NUMBER.unpack_from(data, i)[0] for i in range(0, len(data), checks._CHUNK_NUMBER.size)]
+    assert numbers == list(range(checks._MAX_CHUNKS))

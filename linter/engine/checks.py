@@ -52,7 +52,9 @@ _TICK = 64  # a worker reports progress every this many units
 _COLLECT_EVERY = 64  # files between collections of the young generation
 _CHUNKS_PER_WORKER = 16  # runs of files per worker: small enough to balance, large enough to stay local
 _MIN_CHUNK = 8
-_MAX_CHUNKS = 4096  # their numbers must fit in a pipe's buffer (4 bytes each) before the fork
+# Their numbers (4 bytes each) are written to a pipe before the fork: 4 KiB, the one page even a
+# pipe cut down by the system's per-user pipe limit still holds.
+_MAX_CHUNKS = 1024
 MAX_FINDINGS_PER_UNIT = 200  # per rule and unit (a file, an endpoint): more is never useful to read
 
 
@@ -302,11 +304,12 @@ def _check_in_workers(
 
     sys.stdout.flush()
     sys.stderr.flush()
+    queue_read = _queue(len(chunks))
+    if queue_read is None:  # no queue to be had: check everything here
+        rest = [path for chunk in chunks for path in chunk]
+        tagged = first + _check_files(work, shard_groups(rest), rules, include_internal, progress.advance)
+        return tagged, first_spans | shard_spans(rest)
     tick_read, tick_write = os.pipe()
-    queue_read, queue_write = os.pipe()
-    for index in range(len(chunks)):  # fits the pipe's buffer (_MAX_CHUNKS), so this never blocks
-        os.write(queue_write, _CHUNK_NUMBER.pack(index))
-    os.close(queue_write)
     children: dict[int, IO[bytes]] = {}  # pid -> its results file
     tagged: list[_Tagged] = first
     spans: set[Span] = first_spans
@@ -343,6 +346,26 @@ def _check_in_workers(
             tagged.extend(_check_files(work, shard_groups(chunk), rules, include_internal, progress.advance))
             spans |= shard_spans(chunk)
     return tagged, spans
+
+
+def _queue(count: int) -> int | None:
+    """The read end of a pipe holding the numbers ``0 .. count-1``, or None if they do not fit."""
+    try:
+        queue_read, queue_write = os.pipe()
+    except OSError:  # out of file descriptors
+        return None
+    queued = b"".join(_CHUNK_NUMBER.pack(index) for index in range(count))
+    try:
+        os.set_blocking(queue_write, False)  # a pipe smaller than expected must fail here, not hang
+        written = os.write(queue_write, queued)
+    except OSError:
+        written = -1
+    finally:
+        os.close(queue_write)
+    if written < len(queued):
+        os.close(queue_read)
+        return None
+    return queue_read
 
 
 def _worker(
