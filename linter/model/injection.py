@@ -228,6 +228,9 @@ def _enum_values(field: RequestField) -> list[str] | None:
     return None
 
 
+_ASCII = frozenset(chr(i) for i in range(128))
+
+
 def decide(context: Context, control: Control, raw: bool, alphabet: Alphabet | None,
            field: RequestField | None, inner: Context | None = None) -> tuple[Verdict, str]:
     """Whether the control holds in this context; for a value that can escape, what
@@ -242,8 +245,7 @@ def decide(context: Context, control: Control, raw: bool, alphabet: Alphabet | N
         values = _enum_values(field) if field is not None else None
         if values is None:
             return Verdict.SAFE, "a strict validator restricts the value"
-        alphabet = Alphabet(frozenset("".join(values)) & frozenset(chr(i) for i in range(128)),
-                            any(ord(c) > 127 for c in "".join(values)))
+        alphabet = Alphabet(frozenset("".join(values)) & _ASCII, any(ord(c) > 127 for c in "".join(values)))
         verdict, why = _by_alphabet(context, raw, alphabet, inner)
         if verdict is not Verdict.UNSAFE:
             # Plain words the developer listed (a column name, `asc`) are the point of an enum.
