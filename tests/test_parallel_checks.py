@@ -206,3 +206,22 @@ def test_the_queue_holds_every_chunk_number_once() -> None:
         os.close(read_end)
     numbers = [checks._CHUNK_NUMBER.unpack_from(data, i)[0] for i in range(0, len(data), checks._CHUNK_NUMBER.size)]
     assert numbers == list(range(checks._MAX_CHUNKS))
+
+
+def test_a_fork_that_fails_costs_time_not_findings(
+    rich_tree: Path, small_workers: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    single = _outputs(rich_tree, jobs=1)
+    real_fork = os.fork
+    calls = {"n": 0}
+
+    def second_fork_fails() -> int:
+        calls["n"] += 1
+        if calls["n"] >= 2:
+            raise BlockingIOError(11, "Resource temporarily unavailable")
+        return real_fork()
+
+    monkeypatch.setattr(os, "fork", second_fork_fails)
+    assert _outputs(rich_tree, jobs=3) == single  # one worker ran; the rest was checked here
+    calls["n"] = 1
+    assert _outputs(rich_tree, jobs=3) == single  # no worker at all

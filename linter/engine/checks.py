@@ -9,13 +9,15 @@ they are spread over worker processes:
   copy-on-write: nothing is serialised on the way in, and nothing from the
   scanned tree is ever executed or unpickled from disk.
 * Work is split by the file a unit belongs to, so each file's lazy analyses
-  run in exactly one worker.
+  run in exactly one worker. Workers take runs of neighbouring files from a
+  queue until it is empty, so the load balances itself.
 * Each worker sends back only its findings (small, plain data) tagged with
   ``(rule index, unit index, finding index)``; the parent sorts by that key,
   which is exactly the order of a one-process run. Output is therefore
   byte-identical whatever ``jobs`` is.
-* A worker that dies or cannot send its results has its share re-run in the
-  parent, so a failed fork costs time, never findings.
+* Runs that no worker reports (a worker died, could not write its results,
+  or could not be forked at all) are checked in the parent, so a failure
+  costs time, never findings.
 
 Forking is used where the platform has it (not on Windows); elsewhere, and
 for small trees where a fork costs more than it saves, the checks run here.
@@ -316,8 +318,15 @@ def _check_in_workers(
     done: set[int] = set()
     try:
         for _ in range(workers):
-            results = tempfile.TemporaryFile()
-            pid = os.fork()
+            try:
+                results = tempfile.TemporaryFile()
+            except OSError:  # no room for results: the runs no worker reports are checked here
+                break
+            try:
+                pid = os.fork()
+            except OSError:  # no more processes (EAGAIN, ENOMEM): likewise
+                results.close()
+                break
             if pid == 0:  # the worker
                 os.close(tick_read)
                 _worker(
