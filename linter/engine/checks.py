@@ -292,15 +292,15 @@ def _check_in_workers(
     read_order = {path: n for n, path in enumerate(model.sources)}
     order = sorted({*work.by_path, *scans_by_path}, key=lambda p: (read_order.get(p, len(read_order)), p))
 
-    def shard_groups(shard: Sequence[str]) -> list[list[tuple[int, int]]]:
-        return [work.by_path[path] for path in shard if path in work.by_path]
+    def groups_of(paths: Sequence[str]) -> list[list[tuple[int, int]]]:
+        return [work.by_path[path] for path in paths if path in work.by_path]
 
-    def shard_spans(shard: Sequence[str]) -> set[Span]:
-        return mask_spans([scan for path in shard for scan in scans_by_path.get(path, ())])
+    def spans_of(paths: Sequence[str]) -> set[Span]:
+        return mask_spans([scan for path in paths for scan in scans_by_path.get(path, ())])
 
     warm = _warm_up_files(order, work)
-    first = _check_files(work, shard_groups(warm), rules, include_internal, progress.advance)
-    first_spans = shard_spans(warm)
+    first = _check_files(work, groups_of(warm), rules, include_internal, progress.advance)
+    first_spans = spans_of(warm)
     warmed = set(warm)
     chunks = _chunks([path for path in order if path not in warmed], workers)
 
@@ -309,8 +309,8 @@ def _check_in_workers(
     queue_read = _queue(len(chunks))
     if queue_read is None:  # no queue to be had: check everything here
         rest = [path for chunk in chunks for path in chunk]
-        tagged = first + _check_files(work, shard_groups(rest), rules, include_internal, progress.advance)
-        return tagged, first_spans | shard_spans(rest)
+        tagged = first + _check_files(work, groups_of(rest), rules, include_internal, progress.advance)
+        return tagged, first_spans | spans_of(rest)
     tick_read, tick_write = os.pipe()
     children: dict[int, IO[bytes]] = {}  # pid -> its results file
     tagged: list[_Tagged] = first
@@ -330,7 +330,7 @@ def _check_in_workers(
             if pid == 0:  # the worker
                 os.close(tick_read)
                 _worker(
-                    work, chunks, queue_read, shard_groups, shard_spans, rules, include_internal, results, tick_write
+                    work, chunks, queue_read, groups_of, spans_of, rules, include_internal, results, tick_write
                 )
             children[pid] = results
         os.close(tick_write)
@@ -352,8 +352,8 @@ def _check_in_workers(
             results.close()
     for index, chunk in enumerate(chunks):  # a worker failed: do its share here, so no finding is lost
         if index not in done:
-            tagged.extend(_check_files(work, shard_groups(chunk), rules, include_internal, progress.advance))
-            spans |= shard_spans(chunk)
+            tagged.extend(_check_files(work, groups_of(chunk), rules, include_internal, progress.advance))
+            spans |= spans_of(chunk)
     return tagged, spans
 
 
