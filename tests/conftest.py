@@ -9,6 +9,7 @@ from pathlib import Path
 from collections.abc import Mapping
 
 import pytest
+from hypothesis import settings
 
 from mcplint.api import LintRun, lint
 from mcplint.config import Config
@@ -17,6 +18,12 @@ from mcplint.engine.registry import default_registry
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("MCPLINT_SHARED", REPO.parent / "shared"))
 SARIF_SCHEMA = SHARED / "data" / "sarif-schema-2.1.0.json"
+
+# Property tests draw the same examples on every run, so a test run (and CI) passes or fails
+# the same way each time; `HYPOTHESIS_PROFILE=explore` draws fresh ones to look for new bugs.
+settings.register_profile("repeatable", derandomize=True)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 
 def write_tree(root: Path, files: Mapping[str, str | bytes]) -> Path:
