@@ -73,9 +73,10 @@ class _Work:
     targets: list[tuple[list[Unit], list[int]]]  # per target slot: its units, the indices of its rules
     by_path: dict[str, list[tuple[int, int]]]  # file -> its units, as (target slot, unit index)
 
-    def checks_of(self, entries: Sequence[tuple[int, int]]) -> int:
-        """How many (rule, unit) checks ``entries`` stand for (for progress and load balancing)."""
-        return sum(len(self.targets[slot][1]) for slot, _ in entries)
+    @property
+    def check_count(self) -> int:
+        """How many (rule, unit) checks the run makes (the progress total)."""
+        return sum(len(units) * len(rule_indices) for units, rule_indices in self.targets)
 
 
 @dataclass
@@ -102,7 +103,7 @@ def run_checks(
     """Apply every rule to every unit it targets; ``jobs`` > 1 may use worker processes."""
     work = _work(model, rules)
     workers = _worker_count(jobs, len(work.by_path))
-    progress.phase("checking", sum(len(units) * len(indices) for units, indices in work.targets))
+    progress.phase("checking", work.check_count)
     if workers <= 1:
         tagged = _check_files(work, list(work.by_path.values()), rules, include_internal, progress.advance)
         spans = mask_spans(model.secret_scans)
@@ -299,28 +300,50 @@ def _check_in_workers(
         return mask_spans([scan for path in paths for scan in scans_by_path.get(path, ())])
 
     warm = _warm_up_files(order, work)
-    first = _check_files(work, groups_of(warm), rules, include_internal, progress.advance)
-    first_spans = spans_of(warm)
+    tagged = _check_files(work, groups_of(warm), rules, include_internal, progress.advance)
+    spans = spans_of(warm)
     warmed = set(warm)
     chunks = _chunks([path for path in order if path not in warmed], workers)
 
+    done: set[int] = set()
+    queue_read = _queue(len(chunks))
+    if queue_read is not None:  # without a queue no worker starts, and every run is checked below
+        done, found, found_spans = _run_workers(
+            work, chunks, queue_read, groups_of, spans_of, rules, include_internal, workers, progress
+        )
+        tagged.extend(found)
+        spans |= found_spans
+    for index, chunk in enumerate(chunks):  # runs no worker reported: checked here, so no finding is lost
+        if index not in done:
+            tagged.extend(_check_files(work, groups_of(chunk), rules, include_internal, progress.advance))
+            spans |= spans_of(chunk)
+    return tagged, spans
+
+
+def _run_workers(
+    work: _Work,
+    chunks: list[list[str]],
+    queue_read: int,
+    groups_of: Callable[[Sequence[str]], list[list[tuple[int, int]]]],
+    spans_of: Callable[[Sequence[str]], set[Span]],
+    rules: Sequence[Rule],
+    include_internal: bool,
+    workers: int,
+    progress: Progress,
+) -> tuple[set[int], list[_Tagged], set[Span]]:
+    """Fork up to ``workers`` workers on the queue (closed here); the runs they reported, and what they found."""
     sys.stdout.flush()
     sys.stderr.flush()
-    queue_read = _queue(len(chunks))
-    if queue_read is None:  # no queue to be had: check everything here
-        rest = [path for chunk in chunks for path in chunk]
-        tagged = first + _check_files(work, groups_of(rest), rules, include_internal, progress.advance)
-        return tagged, first_spans | spans_of(rest)
     tick_read, tick_write = os.pipe()
     children: dict[int, IO[bytes]] = {}  # pid -> its results file
-    tagged: list[_Tagged] = first
-    spans: set[Span] = first_spans
     done: set[int] = set()
+    tagged: list[_Tagged] = []
+    spans: set[Span] = set()
     try:
         for _ in range(workers):
             try:
                 results = tempfile.TemporaryFile()
-            except OSError:  # no room for results: the runs no worker reports are checked here
+            except OSError:  # no room for results: the runs no worker reports are checked by the caller
                 break
             try:
                 pid = os.fork()
@@ -329,9 +352,7 @@ def _check_in_workers(
                 break
             if pid == 0:  # the worker
                 os.close(tick_read)
-                _worker(
-                    work, chunks, queue_read, groups_of, spans_of, rules, include_internal, results, tick_write
-                )
+                _worker(work, chunks, queue_read, groups_of, spans_of, rules, include_internal, results, tick_write)
             children[pid] = results
         os.close(tick_write)
         tick_write = -1
@@ -350,11 +371,7 @@ def _check_in_workers(
                 os.close(fd)
         for results in children.values():
             results.close()
-    for index, chunk in enumerate(chunks):  # a worker failed: do its share here, so no finding is lost
-        if index not in done:
-            tagged.extend(_check_files(work, groups_of(chunk), rules, include_internal, progress.advance))
-            spans |= spans_of(chunk)
-    return tagged, spans
+    return done, tagged, spans
 
 
 def _queue(count: int) -> int | None:

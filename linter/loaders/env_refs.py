@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+MARK = "\ue000"  # starts every marker: a text without it holds no reference
 ENV_REF = re.compile(r"\{\{env\.([A-Za-z_][A-Za-z0-9_]*)\}\}")
 _MARKER = re.compile("\ue000\ue000env\\.([A-Za-z_][A-Za-z0-9_]*)\ue001\ue001")
 
@@ -23,7 +24,7 @@ def mark_env_refs(text: str) -> str:
 
 def unmark_env_refs(text: str) -> tuple[str, tuple[str, ...]]:
     """Restore ``{{env.NAME}}`` spellings; return the text and the names referenced."""
-    if "\ue000" not in text:
+    if MARK not in text:
         return text, ()
     names = tuple(m.group(1) for m in _MARKER.finditer(text))
     return _MARKER.sub(lambda m: "{{env." + m.group(1) + "}}", text), names

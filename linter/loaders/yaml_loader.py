@@ -16,7 +16,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 
 from mcplint.diagnostics import Diagnostic, DiagnosticKind
-from mcplint.loaders.env_refs import unmark_env_refs
+from mcplint.loaders.env_refs import MARK, unmark_env_refs
 from mcplint.span import Span
 from mcplint.tree import KeyPath, MappingNode, Node, ScalarNode, SequenceNode
 
@@ -227,7 +227,7 @@ def _convert(root: yaml.Node, source: TextWithSpans, aliases: bool = True) -> No
         kind = type(ynode)
         if kind is _YScalar:
             raw = ynode.value
-            if ynode.tag == _STR and "\ue000" not in raw:
+            if ynode.tag == _STR and MARK not in raw:
                 out = ScalarNode(span, path, raw, raw, ynode.style or None)
             else:
                 text, refs = unmark_env_refs(raw)
@@ -254,10 +254,7 @@ def _convert(root: yaml.Node, source: TextWithSpans, aliases: bool = True) -> No
         elif isinstance(out, MappingNode):
             pairs: list[tuple[Node, Node]] = []
             for key, value in ynode.value:
-                if type(key) is _YScalar:
-                    key_text = key.value if "\ue000" not in key.value else unmark_env_refs(key.value)[0]
-                else:
-                    key_text = "?"
+                key_text = unmark_env_refs(key.value)[0] if type(key) is _YScalar else "?"
                 child_path = base + (key_text,)
                 pairs.append((make(key, child_path), make(value, child_path)))
             out.pairs = pairs
