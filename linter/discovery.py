@@ -18,7 +18,7 @@ from pathlib import Path
 from mcplint.diagnostics import Diagnostic, DiagnosticKind, file_span
 from mcplint.globs import matches_any
 from mcplint.loaders.env_file import is_env_file
-from mcplint.source import DEFAULT_MAX_FILE_SIZE, SourceFile, read_source
+from mcplint.source import DEFAULT_MAX_FILE_SIZE, SourceFile, read_bounded, read_source
 
 LINTED_SUFFIXES = (".yaml", ".yml", ".json", ".jsonc", ".sql", ".toml", ".env")
 
@@ -192,18 +192,25 @@ class FileAccess:
         cached = self._cache.get(rel)
         if cached is not None:
             return cached.text
-        if not self.lexically_inside_root(path) or not self.inside_root(path):
-            return None
-        try:
-            status = os.stat(path)  # an oversized or special file is never opened
-            if not stat.S_ISREG(status.st_mode) or status.st_size > self.max_file_size:
+        # A file a walk kept was found inside the root and regular then (the search reads thousands
+        # of them in a pre-commit run): only the checks on the open file are repeated.
+        if os.fspath(path) not in self._walked:
+            if not self.lexically_inside_root(path) or not self.inside_root(path):
                 return None
+        try:
+            if os.fspath(path) not in self._walked:
+                status = os.stat(path)  # an oversized or special file is never opened
+                if not stat.S_ISREG(status.st_mode) or status.st_size > self.max_file_size:
+                    return None
             descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO must not block
-            with open(descriptor, "rb", closefd=True) as handle:
+            try:
                 status = os.fstat(descriptor)
                 if not stat.S_ISREG(status.st_mode) or status.st_size > self.max_file_size:
                     return None
-                return handle.read(min(status.st_size + 1, self.max_file_size)).decode("utf-8", errors="replace")
+                data = read_bounded(descriptor, status.st_size, self.max_file_size)
+            finally:
+                os.close(descriptor)
+            return data[: self.max_file_size].decode("utf-8", errors="replace")
         except OSError:
             return None
 

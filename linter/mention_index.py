@@ -104,6 +104,11 @@ class MentionIndex:
         wanted = set(names)
         if not wanted:
             return []
+        if not self._use_cache:
+            # Nothing to keep tokens for: one search per file costs a fifth of tokenising it.
+            pattern = mention_pattern(wanted)
+            assert pattern is not None
+            return [p for p in candidates if (text := self._access.peek(p)) is not None and pattern.search(text)]
         tokenable = {n for n in wanted if "." in n and _NAME_ONLY.match(n)}
         others = mention_pattern(wanted - tokenable)
         out: list[Path] = []

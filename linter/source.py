@@ -114,6 +114,27 @@ def _not_readable(status: os.stat_result, max_size: int) -> str | None:
     return None
 
 
+def read_bounded(descriptor: int, size: int, limit: int) -> bytes:
+    """An open file's bytes, at most ``limit`` + 1 of them (more than ``limit`` means: too big).
+
+    ``size`` is what ``fstat`` said: the first read asks for exactly that (plus
+    one byte to see growth), so a small file costs one allocation of its own
+    size, not a buffer of ``limit``. Plain ``os.read`` calls: a buffered file
+    object costs more than the read itself for the small files a project holds.
+    """
+    parts: list[bytes] = []
+    total = 0
+    want = size + 1
+    while total <= limit:
+        chunk = os.read(descriptor, min(want, limit + 1 - total))
+        if not chunk:
+            break
+        parts.append(chunk)
+        total += len(chunk)
+        want = max(want - len(chunk), 1 << 16)  # grown since the stat: read on in blocks, still bounded
+    return parts[0] if len(parts) == 1 else b"".join(parts)
+
+
 def read_source(
     abs_path: Path, rel_path: str, max_size: int = DEFAULT_MAX_FILE_SIZE
 ) -> tuple[SourceFile | None, list[Diagnostic]]:
@@ -130,17 +151,14 @@ def read_source(
         # O_NONBLOCK: opening a FIFO (or a device) swapped in since the stat must not wait for a
         # writer; fstat then tells what was really opened.
         descriptor = os.open(abs_path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-        with open(descriptor, "rb", closefd=True) as handle:
+        try:
             status = os.fstat(descriptor)
             problem = _not_readable(status, max_size)
             if problem is not None:
                 return skipped(problem)
-            size = status.st_size
-            # Sized to the file (a buffer of max_size for every small file costs an allocation each),
-            # then whatever it grew by since the stat, still bounded.
-            data = handle.read(size + 1)
-            if len(data) > size:
-                data += handle.read(max_size + 1 - len(data))
+            data = read_bounded(descriptor, status.st_size, max_size)
+        finally:
+            os.close(descriptor)
     except PermissionError:
         return skipped("file skipped: permission denied")
     except IsADirectoryError:

@@ -190,9 +190,11 @@ def test_the_cli_caches_by_default_and_the_cache_is_never_scanned(tmp_path: Path
     assert CACHE_DIR not in result.output
 
 
-def test_names_that_are_not_single_tokens_fall_back_to_a_text_search(tmp_path: Path) -> None:
+@pytest.mark.parametrize("use_cache", [True, False], ids=["token-index", "text-search-only"])
+def test_names_that_are_not_single_tokens_fall_back_to_a_text_search(tmp_path: Path, use_cache: bool) -> None:
+    """Without a cache every name is searched in the text; the answers are the same as the index's."""
     write_tree(tmp_path, {"a.yaml": "template-source: my query.sql\n", "b.yaml": "template-source: my_query.sql\n"})
-    index = MentionIndex(FileAccess(tmp_path), use_cache=True)
+    index = MentionIndex(FileAccess(tmp_path), use_cache=use_cache)
     paths = [tmp_path / "a.yaml", tmp_path / "b.yaml"]
     assert index.files_naming(paths, {"my query.sql"}) == [tmp_path / "a.yaml"]  # not a token: text search
     assert index.files_naming(paths, {"query.sql"}) == [tmp_path / "a.yaml"]  # `my_query.sql` is another name

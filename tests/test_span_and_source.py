@@ -15,6 +15,7 @@ from mcplint.source import (
     SourceFile,
     decode_bytes,
     looks_binary,
+    read_bounded,
     read_source,
     source_from_text,
 )
@@ -337,7 +338,7 @@ def test_permission_error_is_a_diagnostic(tmp_path, monkeypatch):
     def deny(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(source_module, "open", deny, raising=False)
+    monkeypatch.setattr(source_module.os, "open", deny)  # the read opens with os.open
     source, diagnostics = read_source(path, "secret.yaml")
     assert source is None
     assert [(d.kind, d.span, d.message) for d in diagnostics] == [
@@ -408,3 +409,25 @@ def test_utf32_le_bom_wins_over_the_utf16_le_bom_it_starts_with():
 )
 def test_looks_binary(data, binary):
     assert looks_binary(data) is binary
+
+
+@pytest.mark.parametrize(
+    ("stat_size", "limit", "expected"),
+    [
+        (10, 100, 10),  # the usual case: what fstat said
+        (4, 100, 10),  # grew since the stat: read on to the end
+        (0, 100, 10),  # stat said empty
+        (10, 6, 7),  # over the bound: limit + 1 bytes tell the caller so, no more are read
+        (4, 6, 7),
+    ],
+)
+def test_read_bounded_reads_what_is_there_up_to_one_byte_past_the_limit(
+    tmp_path: Path, stat_size: int, limit: int, expected: int
+) -> None:
+    path = tmp_path / "f.txt"
+    path.write_bytes(b"0123456789")
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        assert read_bounded(descriptor, stat_size, limit) == b"0123456789"[:expected]
+    finally:
+        os.close(descriptor)
