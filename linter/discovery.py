@@ -188,17 +188,21 @@ class FileAccess:
         names this ``.sql``?); the chosen ones are then read with :meth:`read`.
         Obeys the same root and size rules; problems are left to :meth:`read`.
         """
+        found = self.peek_with_status(path)
+        return None if found is None else found[0]
+
+    def peek_with_status(self, path: Path | str) -> tuple[str, os.stat_result] | None:
+        """:meth:`peek`, and the status of the file the text came from (what a cache key describes)."""
         rel = self.rel(path)
         cached = self._cache.get(rel)
-        if cached is not None:
-            return cached.text
-        # A file a walk kept was found inside the root and regular then (the search reads thousands
-        # of them in a pre-commit run): only the checks on the open file are repeated.
-        if os.fspath(path) not in self._walked:
-            if not self.lexically_inside_root(path) or not self.inside_root(path):
-                return None
         try:
+            if cached is not None:
+                return cached.text, os.stat(path)
+            # A file a walk kept was found inside the root and regular then (the search reads
+            # thousands of them in a pre-commit run): only the checks on the open file are repeated.
             if os.fspath(path) not in self._walked:
+                if not self.lexically_inside_root(path) or not self.inside_root(path):
+                    return None
                 status = os.stat(path)  # an oversized or special file is never opened
                 if not stat.S_ISREG(status.st_mode) or status.st_size > self.max_file_size:
                     return None
@@ -210,7 +214,7 @@ class FileAccess:
                 data = read_bounded(descriptor, status.st_size, self.max_file_size)
             finally:
                 os.close(descriptor)
-            return data[: self.max_file_size].decode("utf-8", errors="replace")
+            return data[: self.max_file_size].decode("utf-8", errors="replace"), status
         except OSError:
             return None
 

@@ -93,6 +93,8 @@ class MentionIndex:
         self._signature = [__version__, *(f"{name}={rx.pattern}/{rx.flags}" for name, rx in self._sniffs.items())]
         self._entries: dict[str, tuple[_Key, frozenset[str]]] | None = None
         self._dirty = False
+        # Files changed after this (or during the run) are not cached (see RACY_NS).
+        self._racy_after = time.time_ns() - RACY_NS
 
     def sniffed(self, path: Path, sniff: str) -> bool:
         """Whether the sniff named ``sniff`` matches the file's text (False if it cannot be read)."""
@@ -150,21 +152,22 @@ class MentionIndex:
     # ------------------------------------------------------------------ internals
 
     def _tokens(self, path: Path) -> frozenset[str] | None:
-        info = self._access.stat_inside_root(path)
-        if info is None:
-            return None
-        key = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
         rel = self._access.rel(path)
         entries = self._load()
         cached = entries.get(rel)
-        if cached is not None and cached[0] == key:
-            return cached[1]
-        text = self._access.peek(path)
-        if text is None:
+        if cached is not None:
+            info = self._access.stat_inside_root(path)
+            if info is None:
+                return None
+            if cached[0] == (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino):
+                return cached[1]
+        found = self._access.peek_with_status(path)  # the key comes from the file that was read
+        if found is None:
             return None
+        text, info = found
         tokens = name_tokens(text) | {_marker(name) for name, rx in self._sniffs.items() if rx.search(text)}
-        if self._use_cache and info.st_ctime_ns < time.time_ns() - RACY_NS:
-            entries[rel] = (key, tokens)
+        if self._use_cache and info.st_ctime_ns < self._racy_after:
+            entries[rel] = ((info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino), tokens)
             self._dirty = True
         return tokens
 
