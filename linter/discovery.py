@@ -128,16 +128,18 @@ class FileAccess:
 
     def read(self, path: Path | str) -> SourceFile | None:
         """Read a file under the root once; later calls return the cached result."""
-        abs_path = Path(os.path.abspath(path))
-        rel = self.rel(abs_path)
+        walked = self._walked.get(os.fspath(path))  # found inside the root by a walk: no second check
+        abs_path = path if walked is not None and isinstance(path, Path) else Path(os.path.abspath(path))
+        rel = walked if walked is not None else self.rel(abs_path)
         if rel in self._cache:
             return self._cache[rel]
         source: SourceFile | None = None
-        if not self.lexically_inside_root(abs_path) or not self.inside_root(abs_path):
+        if walked is None and (not self.lexically_inside_root(abs_path) or not self.inside_root(abs_path)):
             self.note(rel, "skipped: the file lies outside the scanned root")
         else:
             source, problems = read_source(abs_path, rel, self.max_file_size)
-            self.diagnostics.extend(problems)
+            if problems:
+                self.diagnostics.extend(problems)
         self._cache[rel] = source
         return source
 
@@ -305,7 +307,10 @@ class FileAccess:
         root = str(self.root)
         rels = sorted(rel for _, rel in best.values())
         out = [Path(root, rel) for rel in rels]
-        self._walked.update(zip(map(str, out), rels, strict=True))
+        # Only files whose real path is inside the root are trusted later without a second check: a
+        # walk that starts below a symlinked folder (`mcplint linked/sub`) finds files outside it.
+        inside = {rel for real, (_, rel) in best.items() if real.startswith(self._root_real + os.sep)}
+        self._walked.update((str(path), rel) for path, rel in zip(out, rels, strict=True) if rel in inside)
         return out
 
 

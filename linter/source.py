@@ -10,7 +10,8 @@ from __future__ import annotations
 import codecs
 import os
 import stat
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from mcplint.diagnostics import Diagnostic, DiagnosticKind, file_span
@@ -26,6 +27,7 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
+_BOM_FIRST_BYTES = frozenset(bom[:1] for bom, _ in _BOMS)  # most files start with none of them
 
 
 @dataclass
@@ -39,10 +41,11 @@ class SourceFile:
     # BOM kept) when that differs from ``text``; None when identical.
     hash_text_override: str | None = None
     mode: int | None = None  # st_mode at read time (permission checks); None when not from disk
-    lines: LineIndex = field(init=False, repr=False)
 
-    def __post_init__(self) -> None:
-        self.lines = LineIndex(self.text)
+    @cached_property
+    def lines(self) -> LineIndex:
+        """Built when a position is first asked for: most files of a large tree never report one."""
+        return LineIndex(self.text)
 
     @property
     def hash_text(self) -> str:
@@ -70,7 +73,7 @@ def decode_bytes(data: bytes) -> tuple[str, str | None, int | None]:
     A byte-order mark selects the encoding; otherwise UTF-8 is assumed and
     invalid sequences are replaced, reporting the first bad byte offset.
     """
-    for bom, encoding in _BOMS:
+    for bom, encoding in _BOMS if data[:1] in _BOM_FIRST_BYTES else ():
         if data.startswith(bom):
             body = data[len(bom) :]
             try:
@@ -95,6 +98,8 @@ def encoding_name(data: bytes) -> str:
 def looks_binary(data: bytes) -> bool:
     """NUL bytes near the start mean binary, unless a UTF-16/32 BOM explains them."""
     head = data[:_BINARY_SNIFF]
+    if b"\x00" not in head:
+        return False
     if any(head.startswith(bom) for bom, encoding in _BOMS if encoding != "utf-8"):
         return False
     return b"\x00" in head

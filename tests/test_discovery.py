@@ -416,3 +416,17 @@ def test_choose_root_is_the_common_folder_otherwise(tmp_path: Path) -> None:
 def test_choose_root_does_not_confuse_a_name_prefix_with_a_parent(tmp_path: Path) -> None:
     make_tree(tmp_path, {"app/x.yaml": "", "app2/y.yaml": ""})
     assert choose_root([tmp_path / "app2/y.yaml"], tmp_path / "app") == tmp_path / "app2"
+
+
+def test_a_walk_below_a_symlinked_folder_outside_vouches_for_nothing(tmp_path: Path, opened: list[str]) -> None:
+    """Files a walk kept are trusted later without a second containment check, except these."""
+    root = make_tree(tmp_path / "root", {"a.yaml": "a: 1\n"})
+    make_tree(tmp_path, {"outside/sub/secret.yaml": "token: 1\n"})
+    symlink(tmp_path / "outside", root / "linked")
+    access = FileAccess(root)
+    [found] = access.walk(root / "linked" / "sub")
+    assert access.peek(found) is None
+    assert access.peek_with_status(found) is None
+    assert access.stat_inside_root(found) is None
+    assert access.read(found) is None
+    assert os.path.realpath(tmp_path / "outside/sub/secret.yaml") not in opened
