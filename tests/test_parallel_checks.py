@@ -130,10 +130,16 @@ def test_chunks_are_runs_of_neighbouring_files_covering_all() -> None:
     order = [f"f{i:03}" for i in range(1000)]
     chunks = checks._chunks(order, 2)
     assert [path for chunk in chunks for path in chunk] == order  # every file once, in order
-    assert len(chunks) == 2 * checks._CHUNKS_PER_WORKER  # several per worker, so the load balances
+    sizes = [len(chunk) for chunk in chunks]
+    assert sizes == sorted(sizes, reverse=True)  # long runs first, short ones last
+    assert sizes[0] == 250 and max(sizes[-3:]) == checks._MIN_CHUNK  # a quarter first (2 workers), the minimum last
+    assert len(chunks) > 2 * 4  # several per worker, so the load balances
     assert checks._chunks(order[:5], 4) == [order[:5]]  # never smaller than the minimum run
-    many = [f"f{i}" for i in range(200_000)]
-    assert len(checks._chunks(many, 64)) <= checks._MAX_CHUNKS  # their numbers fit the queue pipe
+    for workers in (2, 64, 300, 5000):
+        many = [f"f{i}" for i in range(200_000)]
+        chunks = checks._chunks(many, workers)
+        assert len(chunks) <= checks._MAX_CHUNKS  # their numbers fit the queue pipe
+        assert [path for chunk in chunks for path in chunk] == many
 
 
 def test_a_worker_that_dies_midway_has_only_its_runs_redone(

@@ -52,7 +52,7 @@ MIN_FILES_PER_WORKER = 48
 _INTERNAL = -1  # rule index that stands for the engine's internal-error rule
 _TICK = 64  # a worker reports progress every this many units
 _COLLECT_EVERY = 64  # files between collections of the young generation
-_CHUNKS_PER_WORKER = 16  # runs of files per worker: small enough to balance, large enough to stay local
+_SHARES_PER_WORKER = 2  # each run is 1/(workers * this) of the files left
 _MIN_CHUNK = 8
 # Their numbers (4 bytes each) are written to a pipe before the fork: 4 KiB, the one page even a
 # pipe cut down by the system's per-user pipe limit still holds.
@@ -244,18 +244,27 @@ def internal_error(rule: Rule, path: str, exc: Exception) -> Finding:
 
 
 def _chunks(order: Sequence[str], workers: int) -> list[list[str]]:
-    """Runs of neighbouring files for the workers to take one at a time.
+    """Runs of neighbouring files for the workers to take one at a time, largest first.
 
     Neighbours, not a round robin: a file's model objects were allocated
     together, near those of the files read before and after it, so a worker
     that checks a run of files writes (reference counts, caches) to memory
     pages that mostly no other worker touches, and copies few pages after the
     fork. Taken one at a time, so that a worker that got the heavy files does
-    not leave the other cores idle at the end.
+    not leave the other cores idle at the end. Each run is a share of what is
+    left (guided scheduling): long runs first, then ever shorter ones, so the
+    last run any worker takes is short and the workers finish together.
     """
-    size = max(_MIN_CHUNK, -(-len(order) // (workers * _CHUNKS_PER_WORKER)))
-    size = max(size, -(-len(order) // _MAX_CHUNKS))
-    return [list(order[i : i + size]) for i in range(0, len(order), size)]
+    floor = max(_MIN_CHUNK, -(-len(order) // _MAX_CHUNKS))
+    out: list[list[str]] = []
+    start = 0
+    while start < len(order):
+        size = max(floor, -(-(len(order) - start) // (workers * _SHARES_PER_WORKER)))
+        out.append(list(order[start : start + size]))
+        start += size
+    if len(out) > _MAX_CHUNKS:  # only with very many workers: equal runs, as many as the queue holds
+        return [list(order[i : i + floor]) for i in range(0, len(order), floor)]
+    return out
 
 
 def _warm_up_files(order: Sequence[str], work: _Work) -> list[str]:
