@@ -360,3 +360,23 @@ def test_validation_in_parts_equals_validating_the_whole_document() -> None:
             assert parts == whole, document.path
             checked += 1
     assert checked >= 15
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"url-path": "/x", "template-source": "x.sql", "method": None, "connection": ["a", None]},
+        {"url-path": {"nested": "map"}, "template-source": ["a", "list"], "connection": [{"x": "1"}, ["y"]]},
+        {"url-path": "/x", "template-source": "x.sql", "method": {"verb": "GET"}, "connection": "one"},
+    ],
+    ids=["texts", "collections-where-text-is-expected", "mixed"],
+)
+def test_parts_that_accept_any_text_still_report_collections(data: dict) -> None:
+    """Text-typed parts skip validation for scalars only; a map or list there is still an error."""
+    whole = sorted(_signature(e.absolute_path, e.validator, e.instance, e.validator_value)
+                   for e in fs._validator(fs.ENDPOINT).iter_errors(data))
+    parts = sorted(_signature(e.path, e.validator, e.instance, e.validator_value)
+                   for e in fs._errors(data, fs.ENDPOINT))
+    assert parts == whole
+    if data["url-path"] != "/x":
+        assert any(path[:1] == ("url-path",) for path, *_ in parts)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import string
 from dataclasses import dataclass
+from functools import lru_cache
 
 try:  # Python 3.11+
     import re._constants as _c  # type: ignore[import-not-found]
@@ -60,7 +61,7 @@ class Alphabet:
 
     def describe(self) -> str:
         """A short human form: ``[A-Z]``, ``[0-9a-z_-]``, ``any character except '``."""
-        printable = frozenset(chr(i) for i in range(32, 127))
+        printable = _PRINTABLE
         shown_set = self.ascii & printable
         if len(shown_set) > 80:
             missing = "".join(sorted(printable - self.ascii))
@@ -80,10 +81,16 @@ class Alphabet:
 
 
 EMPTY = Alphabet(frozenset(), False)
+_PRINTABLE = frozenset(chr(i) for i in range(32, 127))
 
 
+@lru_cache(maxsize=1024)
 def regex_alphabet(pattern: str) -> Alphabet:
-    """The characters a full match of ``pattern`` may contain (over-approximated)."""
+    """The characters a full match of ``pattern`` may contain (over-approximated).
+
+    Cached: a project's endpoints repeat a few validator regexes many times, and
+    the answer (an immutable :class:`Alphabet`) depends on the pattern alone.
+    """
     try:
         parsed = _parser.parse(pattern)
     except (_c.error, RecursionError, OverflowError, ValueError, TypeError):
