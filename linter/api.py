@@ -94,7 +94,7 @@ def lint(
     gc.disable()
     try:
         options = {"sensitive-columns": list(config.extend_sensitive_columns)}
-        model = build_model(discover(given, access), options, progress, use_cache and config.cache)
+        model = build_model(discover(given, access), options, progress, use_cache and config.cache, jobs)
         # Out of the collector's view while the checks collect what they drop (see engine/checks.py).
         gc.freeze()
         return LintRun(run(model, rules, registry, settings, jobs, progress), model, rules)

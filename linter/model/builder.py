@@ -25,6 +25,7 @@ from mcplint.loaders.scalar_positions import value_span
 from mcplint.loaders.textmap import PlainText
 from mcplint.loaders.toml_loader import load_toml
 from mcplint.loaders.yaml_loader import load_yaml
+from mcplint.loaders.yaml_prefetch import YamlPrefetch
 from mcplint.model import classify
 from mcplint.model.clients import ClientConfig, ClientServer, server_entries
 from mcplint.model.documents import Document
@@ -77,15 +78,18 @@ def build_model(
     options: dict | None = None,  # type: ignore[type-arg]
     progress: Progress = NO_PROGRESS,
     use_cache: bool = False,
+    jobs: int = 1,
 ) -> Model:
     """``options`` are configuration values rules may read (see ``Model.options``).
 
     ``use_cache`` lets the search for files that name a changed file (pre-commit
     runs) keep its index in ``.mcplint_cache/`` (see ``mention_index.py``).
+    ``jobs`` > 1 lets a helper process parse part of a large tree's YAML
+    (``yaml_prefetch.py``); the model is the same whatever it is.
     """
     builder = _Builder(discovery, progress, use_cache)
     builder.model.options.update(options or {})
-    return builder.build()
+    return builder.build(jobs)
 
 
 class _Builder:
@@ -100,6 +104,7 @@ class _Builder:
         self.fragments: dict[str, _Fragment | None] = {}
         self.templates: dict[str, Template | None] = {}
         self.projects_by_main: dict[str, FlapiProject] = {}
+        self.prefetch: YamlPrefetch | None = None
 
     # ------------------------------------------------------------------ loading
 
@@ -133,7 +138,10 @@ class _Builder:
         else:
             text = preprocess(source, self._resolve_include)
             self._diagnose(text.diagnostics)
-            root, problems = load_yaml(text.mapped)
+            root = self.prefetch.take(rel, text.mapped) if self.prefetch and self.prefetch.covers(path) else None
+            problems = []
+            if root is None:
+                root, problems = load_yaml(text.mapped)
             document = Document(source, root, "yaml", text.includes)
         self._diagnose(problems)
         self.documents[rel] = document
@@ -198,13 +206,30 @@ class _Builder:
 
     # ----------------------------------------------------------------- building
 
-    def build(self) -> Model:
+    def _tree_of(self, path: Path) -> tuple[str, str, Node | None] | None:
+        """A YAML file parsed as :meth:`document` parses it, for the prefetch helper (None: a problem)."""
+        source = self.access.read(path)
+        if source is None:
+            return None
+        text = preprocess(source, self._resolve_include)
+        root, problems = load_yaml(text.mapped)
+        return None if problems else (source.path, text.mapped.text, root)
+
+    def build(self, jobs: int = 1) -> Model:
         files = self.discovery.files
         self.progress.phase("reading", len(files))
-        for path in files:
-            if path.suffix.lower() in YAML_SUFFIXES + JSON_SUFFIXES + (".toml",) or _is_env_document(path):
-                self.document(path)
-            self.progress.advance()
+        if jobs > 1:
+            yaml_files = [p for p in files if p.suffix.lower() in YAML_SUFFIXES and not _is_env_document(p)]
+            self.prefetch = YamlPrefetch(yaml_files, self._tree_of)
+        try:
+            for path in files:
+                if path.suffix.lower() in YAML_SUFFIXES + JSON_SUFFIXES + (".toml",) or _is_env_document(path):
+                    self.document(path)
+                self.progress.advance()
+        finally:
+            if self.prefetch is not None:
+                self.prefetch.close()
+                self.prefetch = None
         self.progress.done()
         for path in files:
             document = self.documents.get(self.access.rel(path))
