@@ -208,7 +208,8 @@ class FileAccess:
                 status = os.stat(path)  # an oversized or special file is never opened
                 if not stat.S_ISREG(status.st_mode) or status.st_size > self.max_file_size:
                     return None
-            descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO must not block
+            # A FIFO must not block; O_BINARY: no newline translation where the platform has it.
+            descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
             try:
                 status = os.fstat(descriptor)
                 if not stat.S_ISREG(status.st_mode) or status.st_size > self.max_file_size:

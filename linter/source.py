@@ -100,9 +100,7 @@ def looks_binary(data: bytes) -> bool:
     head = data[:_BINARY_SNIFF]
     if b"\x00" not in head:
         return False
-    if any(head.startswith(bom) for bom, encoding in _BOMS if encoding != "utf-8"):
-        return False
-    return b"\x00" in head
+    return not any(head.startswith(bom) for bom, encoding in _BOMS if encoding != "utf-8")
 
 
 def _not_readable(status: os.stat_result, max_size: int) -> str | None:

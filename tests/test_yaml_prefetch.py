@@ -105,6 +105,10 @@ def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         "sqls/zz_bom.yaml": "\ufeff\ufeffurl-path: /bom\n",  # a BOM left after decoding shifts offsets
         "sqls/zz_broken.yaml": "url-path: [unclosed\n",
         "sqls/zz_empty.yaml": "",
+        "sqls/zz_deep.yaml": "url-path: /deep\nx: " + "[" * 150 + "]" * 150 + "\n",  # deeper than the tuples go
+        "sqls/zz_bomb.yaml": "a: &a [x, x, x, x, x, x, x, x, x]\n"
+                             + "".join(f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
+                                       for p, c in zip("abcdefgh", "bcdefghi", strict=True)),
     })
     return root
 

@@ -19,7 +19,7 @@ from mcplint.diagnostics import Diagnostic, DiagnosticKind
 from mcplint.discovery import Discovery, FileAccess
 from mcplint.loaders.env_file import is_env_file, load_env
 from mcplint.loaders.env_refs import mark_env_refs
-from mcplint.loaders.flapi_text import preprocess
+from mcplint.loaders.flapi_text import FlapiText, preprocess
 from mcplint.loaders.json_loader import load_json
 from mcplint.loaders.mustache import parse_mustache
 from mcplint.loaders.scalar_positions import value_span
@@ -137,12 +137,8 @@ class _Builder:
             root, problems = load_env(PlainText(source), lenient=path.name == ".envrc")
             document = Document(source, root, "env")
         else:
-            text = preprocess(source, self._resolve_include)
+            text, root, problems = self._yaml(source, path)
             self._diagnose(text.diagnostics)
-            root = self.prefetch.take(rel, text.mapped) if self.prefetch and self.prefetch.covers(path) else None
-            problems = []
-            if root is None:
-                root, problems = load_yaml(text.mapped)
             document = Document(source, root, "yaml", text.includes)
         self._diagnose(problems)
         self.documents[rel] = document
@@ -207,13 +203,21 @@ class _Builder:
 
     # ----------------------------------------------------------------- building
 
+    def _yaml(self, source: SourceFile, path: Path) -> tuple[FlapiText, Node | None, list[Diagnostic]]:
+        """A YAML file pre-processed as flAPI does and parsed (or the prefetch helper's tree of it)."""
+        text = preprocess(source, self._resolve_include)
+        root = self.prefetch.take(source.path, text.mapped) if self.prefetch and self.prefetch.covers(path) else None
+        if root is not None:
+            return text, root, []
+        root, problems = load_yaml(text.mapped)
+        return text, root, problems
+
     def _tree_of(self, path: Path) -> tuple[str, str, Node | None] | None:
-        """A YAML file parsed as :meth:`document` parses it, for the prefetch helper (None: a problem)."""
+        """What the prefetch helper (a fork of this builder) hands over for ``path``; None: a problem."""
         source = self.access.read(path)
         if source is None:
             return None
-        text = preprocess(source, self._resolve_include)
-        root, problems = load_yaml(text.mapped)
+        text, root, problems = self._yaml(source, path)
         return None if problems else (source.path, text.mapped.text, root)
 
     def build(self, jobs: int = 1) -> Model:
