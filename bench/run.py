@@ -4,7 +4,8 @@
     python bench/run.py --quick        (N = 100 and 1000, fewer repetitions)
 
 For each N it generates a project (bench/generate.py), then measures in fresh
-processes, best of 3:
+processes, best of 5 (of 3 from 10,000 endpoints), the three runs taking turns
+so that a slow spell of the machine touches all of them:
   floor      read every file mcplint reads and parse it with the same YAML
              loader (PyYAML's C composer; flAPI include lines blanked so the
              whole file parses) and JSON parser; SQL templates with sqlglot
@@ -14,8 +15,9 @@ processes, best of 3:
   mcplint-j1 the same with --jobs 1 (one process);
 and prints wall time, the ratio to the floor, time per endpoint and peak RSS
 (the largest single process). Then, on a 5,000-endpoint project, it times
-`mcplint --version` and a pre-commit style run on one endpoint file (first
-run, then with the `.mcplint_cache/` index warm).
+`mcplint --version` and a pre-commit style run on one endpoint file: the first
+run (no `.mcplint_cache/` index yet: it is removed before each repetition),
+then with the index warm, and with `--no-cache`.
 
 Figures are ratios measured on this machine in this run, never absolutes to copy.
 """
@@ -23,10 +25,12 @@ Figures are ratios measured on this machine in this run, never absolutes to copy
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -59,22 +63,29 @@ print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 """
 
 
-def timed(code: str, *args: str, repeat: int = 3, cwd: Path | None = None) -> tuple[float, int]:
-    """Best wall time of ``repeat`` fresh processes, and the largest peak RSS (KB) seen."""
-    best, rss = float("inf"), 0
+def timed(runs: dict[str, tuple[str, ...]], repeat: int) -> dict[str, tuple[float, int]]:
+    """Per named run (code and arguments): best wall time of ``repeat`` fresh processes, largest peak RSS (KB).
+
+    The runs take turns (floor, mcplint, floor, mcplint, ...), so a slow spell of
+    the machine touches each of them instead of all repetitions of one.
+    """
+    best = {name: (float("inf"), 0) for name in runs}
     for _ in range(repeat):
-        start = time.perf_counter()
-        out = subprocess.run(
-            [sys.executable, "-c", code, *args], capture_output=True, text=True, check=True, cwd=cwd
-        )
-        best = min(best, time.perf_counter() - start)
-        rss = max(rss, int(out.stdout.strip().splitlines()[-1]))
-    return best, rss
+        for name, (code, *args) in runs.items():
+            start = time.perf_counter()
+            out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=True)
+            elapsed = time.perf_counter() - start
+            rss = int(out.stdout.strip().splitlines()[-1])
+            best[name] = (min(best[name][0], elapsed), max(best[name][1], rss))
+    return best
 
 
-def wall(command: list[str], repeat: int, cwd: Path | None = None) -> float:
+def wall(command: list[str], repeat: int, cwd: Path | None = None, before: Callable[[], None] | None = None) -> float:
+    """Best wall time of ``repeat`` runs of ``command``; ``before`` runs (untimed) before each."""
     best = float("inf")
     for _ in range(repeat):
+        if before is not None:
+            before()
         start = time.perf_counter()
         subprocess.run(command, check=False, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         best = min(best, time.perf_counter() - start)
@@ -91,9 +102,15 @@ def scaling(sizes: list[int], repeat: int) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             project = Path(tmp) / "project"
             generate(project, n)
-            floor, floor_rss = timed(FLOOR, str(project), repeat=repeat)
-            lint, lint_rss = timed(LINT, str(project), repeat=repeat)
-            single, single_rss = timed(LINT, str(project), "--jobs", "1", repeat=repeat)
+            runs = {
+                "floor": (FLOOR, str(project)),
+                "lint": (LINT, str(project)),
+                "single": (LINT, str(project), "--jobs", "1"),
+            }
+            measured = timed(runs, repeat + 2 if repeat > 1 and n < 10_000 else repeat)
+            (floor, floor_rss), (lint, lint_rss), (single, single_rss) = (
+                measured["floor"], measured["lint"], measured["single"]
+            )
             print(
                 f"{n:>7} {floor:>8.2f} {lint:>10.2f} {lint / floor:>6.2f} {single:>7.2f} {single / floor:>9.2f}"
                 f" {1000 * lint / n:>12.3f} {floor_rss / 1024:>9.0f} {max(lint_rss, single_rss) / 1024:>11.0f}",
@@ -113,7 +130,9 @@ def precommit(n: int, repeat: int) -> None:
         changed = "sqls/group_021/things_2100.yaml"
         version = wall([sys.executable, "-m", "mcplint", "--version"], repeat)
         command = [sys.executable, "-m", "mcplint", changed, "--format", "json", "--exit-zero"]
-        first = wall(command, 1, cwd=project)
+        # "First": no index yet (it is removed before each repetition), so the run fills it.
+        first = wall(command, repeat, cwd=project, before=lambda: shutil.rmtree(project / ".mcplint_cache", True))
+        wall(command, 1, cwd=project)  # files still "racy" during the first runs are indexed now
         warm = wall(command, repeat, cwd=project)
         uncached = wall([*command, "--no-cache"], repeat, cwd=project)
         print(f"mcplint --version: {version:.2f} s")
