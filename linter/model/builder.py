@@ -213,7 +213,11 @@ class _Builder:
         return text, root, problems
 
     def _tree_of(self, path: Path) -> tuple[str, str, Node | None] | None:
-        """What the prefetch helper (a fork of this builder) hands over for ``path``; None: a problem."""
+        """What the prefetch helper (a fork of this builder) hands over for ``path``; None: a problem.
+
+        In the helper ``self.prefetch`` is still None (it forked while being
+        created), so :meth:`_yaml` parses the file itself there.
+        """
         source = self.access.read(path)
         if source is None:
             return None
