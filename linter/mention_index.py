@@ -8,9 +8,11 @@ thousands of endpoints costs more than the lint itself.
 
 The search is by name token: a file *names* ``things.sql`` when
 ``things.sql`` appears in it as a whole run of name characters
-(``[\\w.-]``). So each file is reduced once to its set of dotted name tokens
-(plus the named "sniffs" that match it, such as "may be a main config"),
-and the sets are kept in ``.mcplint_cache/mentions-v1.json`` under the scan
+(``[\\w.-]``). So each file is reduced once to its set of name tokens that
+end in a suffix mcplint lints (``.yaml``, ``.sql``, ``.json``, ...: what a
+changed file can be called; other names are searched in the text), plus the
+named "sniffs" that match it, such as "may be a main config", and the sets
+are kept in ``.mcplint_cache/mentions-v2.json`` under the scan
 root, keyed by each file's ``(size, mtime_ns, ctime_ns, inode)``. A file
 whose key changed is read again; ``ctime`` changes on every write and cannot
 be set back by a tool, so an edited file is never answered from a stale
@@ -42,23 +44,51 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from mcplint import __version__
-from mcplint.discovery import FileAccess
+from mcplint.discovery import LINTED_SUFFIXES, FileAccess
 
 CACHE_DIR = ".mcplint_cache"
-CACHE_FILE = "mentions-v1.json"
+CACHE_FILE = "mentions-v2.json"
+_CACHE_VERSION = 2  # 2: only tokens that end in a linted suffix
 # A 10,000-file project's index is about 0.7 MB; parsing JSON takes about ten times its size in memory,
 # so a bigger (forged) file is ignored rather than read.
 _MAX_CACHE_BYTES = 16 * 1024 * 1024
 RACY_NS = 2_000_000_000  # files changed less than this long ago are read, never cached
-_NAME_RUN = re.compile(r"[\w.-]+")
+_NAME_CHAR = re.compile(r"[\w.-]")
 _NAME_ONLY = re.compile(r"[\w.-]+\Z")
+# A linted suffix at the end of a run of name characters: where every indexed token ends.
+_INDEXED_END = re.compile(
+    r"\.(?:" + "|".join(re.escape(suffix[1:]) for suffix in LINTED_SUFFIXES) + r")(?![\w.-])", re.IGNORECASE
+)
+_LONGEST_NAME = 255  # no file system allows a longer file name
 
 _Key = tuple[int, int, int, int]
 
 
 def name_tokens(text: str) -> frozenset[str]:
-    """Every maximal run of name characters that holds a dot (``things_1.sql``, ``shared.yaml``)."""
-    return frozenset(run for run in _NAME_RUN.findall(text) if "." in run)
+    """Every maximal run of name characters that ends in a linted suffix (``things_1.sql``, ``shared.yaml``).
+
+    Found from the suffixes (a few per file) and followed back to where the run
+    starts, which costs a quarter of listing every word of the file. A run is
+    followed back at most :data:`_LONGEST_NAME` characters: a longer one yields
+    its tail, which no real file name can equal except one of exactly that
+    length, and such a false hit only has a file parsed and verified for nothing.
+    """
+    found = set()
+    for match in _INDEXED_END.finditer(text):
+        start, end = match.start(), match.end()
+        limit = max(0, end - _LONGEST_NAME)
+        while start > limit and _NAME_CHAR.match(text, start - 1):
+            start -= 1
+        found.add(text[start:end])
+    return frozenset(found)
+
+
+def indexable(name: str) -> bool:
+    """Whether the index answers for ``name`` (else its mentions are searched in the text)."""
+    if len(name) > _LONGEST_NAME or not _NAME_ONLY.match(name):
+        return False
+    end = _INDEXED_END.search(name)
+    return end is not None and end.end() == len(name)
 
 
 def mention_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
@@ -111,7 +141,7 @@ class MentionIndex:
             pattern = mention_pattern(wanted)
             assert pattern is not None
             return [p for p in candidates if (text := self._access.peek(p)) is not None and pattern.search(text)]
-        tokenable = {n for n in wanted if "." in n and _NAME_ONLY.match(n)}
+        tokenable = {n for n in wanted if indexable(n)}
         others = mention_pattern(wanted - tokenable)
         out: list[Path] = []
         for path in candidates:
@@ -134,7 +164,7 @@ class MentionIndex:
             if not self._prepare_folder():
                 return
             data = {
-                "version": 1,
+                "version": _CACHE_VERSION,
                 "signature": self._signature,
                 "files": {rel: [*key, sorted(tokens)] for rel, (key, tokens) in sorted(self._entries.items())},
             }
@@ -187,7 +217,8 @@ class MentionIndex:
                 data = json.load(handle)
         except (OSError, ValueError, RecursionError):
             return {}
-        valid = isinstance(data, dict) and data.get("version") == 1 and data.get("signature") == self._signature
+        valid = isinstance(data, dict) and data.get("version") == _CACHE_VERSION
+        valid = valid and data.get("signature") == self._signature
         files = data.get("files") if valid else None
         if not isinstance(files, dict):
             return {}

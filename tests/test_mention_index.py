@@ -18,7 +18,7 @@ from mcplint.api import lint
 from mcplint.cli import cli
 from mcplint.config import Config
 from mcplint.discovery import FileAccess
-from mcplint.mention_index import CACHE_DIR, CACHE_FILE, MentionIndex, mention_pattern, name_tokens
+from mcplint.mention_index import CACHE_DIR, CACHE_FILE, MentionIndex, indexable, mention_pattern, name_tokens
 
 MAIN = "template:\n  path: sqls\n"
 ENDPOINT = "url-path: /orders/\nrequest:\n  - field-name: id\n    field-in: query\ntemplate-source: orders.sql\n"
@@ -132,11 +132,18 @@ def test_a_broken_or_forged_index_is_ignored(tmp_path: Path, content: str) -> No
 
 def test_a_forged_entry_for_another_checkout_cannot_hide_a_reference(tmp_path: Path) -> None:
     project(tmp_path)
+    lint_sql(tmp_path)  # a real index: right version and signature, so the forged entry is really read
+    cache = tmp_path / CACHE_DIR / CACHE_FILE
+    data = json.loads(cache.read_text())
     info = (tmp_path / "sqls/orders.yaml").stat()
     # An attacker can guess size and mtime, not the inode and ctime of the victim's checkout.
-    forged = {"version": 1, "files": {"sqls/orders.yaml": [info.st_size, info.st_mtime_ns, 1, 1, []]}}
-    write_tree(tmp_path, {f"{CACHE_DIR}/{CACHE_FILE}": json.dumps(forged)})
+    data["files"]["sqls/orders.yaml"] = [info.st_size, info.st_mtime_ns, 1, 1, []]
+    cache.write_text(json.dumps(data))
     assert ("sqls/orders.sql", 1, "SQLI001") in lint_sql(tmp_path)
+    # With the victim's own key the entry would be believed: the forgery fails only on the key.
+    data["files"]["sqls/orders.yaml"] = [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, []]
+    cache.write_text(json.dumps(data))
+    assert ("sqls/orders.sql", 1, "SQLI001") not in lint_sql(tmp_path)
 
 
 def test_a_symlinked_cache_folder_is_neither_read_nor_written_through(tmp_path: Path) -> None:
@@ -201,13 +208,37 @@ def test_names_that_are_not_single_tokens_fall_back_to_a_text_search(tmp_path: P
     assert index.files_naming(paths, {"template-source"}) == paths  # no dot: searched in the text
 
 
-_NAME_CHARS = st.sampled_from(list("ab_.-1é/ :'\"{}\n"))
+_PIECES = st.sampled_from(
+    [*"ab_.-1é/ :'\"{}\n", ".sql", ".SQL", ".yaml", ".yml", ".json", ".jsonc", ".toml", ".env", ".md", "x.sql", "a.yaml"]
+)
+_NAMES = st.builds(
+    lambda stem, suffix: stem + suffix,
+    st.text(st.sampled_from(list("ab_.-1é")), max_size=5),
+    st.sampled_from(["", ".sql", ".SQL", ".yaml", ".yml", ".json", ".jsonc", ".toml", ".env", ".md", ".sql.bak"]),
+).filter(bool)
 
 
-@settings(max_examples=400, deadline=None)
-@given(text=st.text(_NAME_CHARS, max_size=40), name=st.text(st.sampled_from(list("ab_.-1é")), min_size=1, max_size=6))
+@settings(max_examples=600, deadline=None)
+@given(text=st.lists(_PIECES, max_size=24).map("".join), name=_NAMES)
 def test_token_lookup_agrees_with_the_text_search(text: str, name: str) -> None:
     pattern = mention_pattern([name])
     assert pattern is not None
-    if "." in name:
+    if indexable(name):
         assert (name in name_tokens(text)) == bool(pattern.search(text))
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("orders.sql", True), ("Orders.SQL", True), ("shared.yaml", True), (".env", True), ("x.sql.bak", False),
+     ("README.md", False), ("my query.sql", False), ("template-source", False), ("a" * 252 + ".sql", False)],
+)
+def test_which_names_the_index_answers_for(name: str, expected: bool) -> None:
+    """Names that end in a linted suffix; the others (and impossible lengths) are searched in the text."""
+    assert indexable(name) is expected
+
+
+def test_a_long_run_of_name_characters_costs_linear_time_and_yields_its_tail() -> None:
+    text = ("a" * 100_000 + ".sql ") * 20
+    tokens = name_tokens(text)
+    assert tokens == {"a" * 251 + ".sql"}  # followed back 255 characters at most
+    assert "a.sql" not in tokens  # not a whole token there, as the text search agrees

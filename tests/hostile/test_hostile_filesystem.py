@@ -248,7 +248,7 @@ def test_include_cycles_and_odd_targets_terminate(tmp_path: Path) -> None:
 ], ids=["deep", "wrong-shape", "16mb", "64mb"])
 def test_a_hostile_index_cache_changes_nothing(content: str, tmp_path: Path) -> None:
     """`.mcplint_cache/` lies in the scanned tree: whatever it holds, a one-file run reports the same."""
-    root = tree(tmp_path, {".mcplint_cache/mentions-v1.json": content})
+    root = tree(tmp_path, {".mcplint_cache/mentions-v2.json": content})
     outcome = run_bounded(f"hostile-cache-{len(content)}", root, ["sqls/ok.sql"], budget=10)
     report = check(outcome, Expect(ordinary=False))
     assert ("sqls/ok.sql", "SQLI001") in {(f["path"], f["rule_id"]) for f in report["findings"]}
