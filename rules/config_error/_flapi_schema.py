@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from mcplint.model import Document
 from mcplint.model import classify
+from mcplint.rules.config_error._schema_fast_path import known_valid
 from mcplint.schemas import load_schema
 from mcplint.tree import KeyPath, MappingNode, Node, ScalarNode, SequenceNode
 
@@ -159,7 +160,10 @@ def validate_tree(root: MappingNode, kind: str, schema_file: str) -> list[Schema
     own rules and author-named maps apply only to MAIN and ENDPOINT), ``schema_file``
     the schema in ``schemas/``. Not cached: callers validate each document once.
     """
-    errors = sorted(_errors(to_data(root), schema_file), key=lambda e: list(map(str, e.path)))
+    data = to_data(root)
+    if known_valid(_inlined(schema_file), data):
+        return []  # the usual case, decided without jsonschema (see _schema_fast_path.py)
+    errors = sorted(_errors(data, schema_file), key=lambda e: list(map(str, e.path)))
     issues: list[SchemaIssue] = []
     for error in errors:
         issues.extend(_issues(error, root, kind))
@@ -167,13 +171,19 @@ def validate_tree(root: MappingNode, kind: str, schema_file: str) -> list[Schema
 
 
 @cache
-def _validator(schema_file: str) -> Draft202012Validator:
-    """The validator of a schema file (MAIN and ENDPOINT name the flAPI schemas)."""
+def _inlined(schema_file: str) -> dict[str, Any]:
+    """A schema file with its local references inlined (MAIN and ENDPOINT name the flAPI schemas)."""
     schema = load_schema(_SCHEMA_FILES.get(schema_file, schema_file))
     definitions = schema.get("$defs", {})
+    return {k: _inline(v, definitions) for k, v in schema.items() if k != "$defs"}
+
+
+@cache
+def _validator(schema_file: str) -> Draft202012Validator:
+    """The jsonschema validator of a schema file (imported here: only documents with errors need it)."""
     from jsonschema import Draft202012Validator
 
-    return Draft202012Validator({k: _inline(v, definitions) for k, v in schema.items() if k != "$defs"})
+    return Draft202012Validator(_inlined(schema_file))
 
 
 _ANNOTATIONS = frozenset({"description", "default", "examples", "$schema", "$id"})
