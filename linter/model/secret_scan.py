@@ -453,8 +453,16 @@ def _hashy(name: str) -> bool:
     return bool(words) and (words[-1] in _HASHY_LAST or sp.names_secret_metadata(name))
 
 
+@lru_cache(maxsize=4096)
+def _prose_key(key: str) -> bool:
+    """Keys whose values are prose (descriptions), where only real token shapes and URLs count."""
+    return key.lower().replace("-", "").replace("_", "") in _PROSE_KEYS
+
+
 def _choose(candidates: list[_Candidate]) -> list[_Candidate]:
     """The strongest verdict wins where candidates overlap."""
+    if not candidates:
+        return candidates  # most values hold nothing: no sorting for them
     chosen: list[_Candidate] = []
     for candidate in sorted(candidates, key=lambda c: (_PRIORITY[c.verdict], c.start, -c.end)):
         if candidate.end <= candidate.start:
@@ -489,7 +497,7 @@ def value_candidates(
                 verdict = Verdict.DEFAULT if sp.is_known_default(text) else Verdict.KEY
                 return [_Candidate(0, len(text), verdict, "key name", kind, key=key)]
         return []
-    prose = documentation or (key is not None and key.lower().replace("-", "").replace("_", "") in _PROSE_KEYS)
+    prose = documentation or (key is not None and _prose_key(key))
     candidates = _token_candidates(text, prose, context.example)
     if "://" in text:
         candidates += _url_candidates(text, flapi, prose, context.example)
