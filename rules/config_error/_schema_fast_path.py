@@ -49,7 +49,7 @@ def known_valid(schema: Any, instance: Any) -> bool:
         return False
     try:
         return entry[1](instance)
-    except (_Unknown, RecursionError):
+    except (_Unknown, RecursionError, TypeError):  # TypeError: an instance of a shape never expected here
         return False
 
 
