@@ -18,7 +18,7 @@ from pathlib import Path
 from mcplint.diagnostics import Diagnostic, DiagnosticKind, file_span
 from mcplint.globs import matches_any
 from mcplint.loaders.env_file import is_env_file
-from mcplint.source import DEFAULT_MAX_FILE_SIZE, SourceFile, read_bounded, read_source
+from mcplint.source import DEFAULT_MAX_FILE_SIZE, SourceFile, Unreadable, read_file_bytes, read_source
 
 LINTED_SUFFIXES = (".yaml", ".yml", ".json", ".jsonc", ".sql", ".toml", ".env")
 
@@ -202,23 +202,12 @@ class FileAccess:
                 return cached.text, os.stat(path)
             # A file a walk kept was found inside the root and regular then (the search reads
             # thousands of them in a pre-commit run): only the checks on the open file are repeated.
-            if os.fspath(path) not in self._walked:
-                if not self.lexically_inside_root(path) or not self.inside_root(path):
-                    return None
-                status = os.stat(path)  # an oversized or special file is never opened
-                if not stat.S_ISREG(status.st_mode) or status.st_size > self.max_file_size:
-                    return None
-            # A FIFO must not block; O_BINARY: no newline translation where the platform has it.
-            descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-            try:
-                status = os.fstat(descriptor)
-                if not stat.S_ISREG(status.st_mode) or status.st_size > self.max_file_size:
-                    return None
-                data = read_bounded(descriptor, status.st_size, self.max_file_size)
-            finally:
-                os.close(descriptor)
+            walked = os.fspath(path) in self._walked
+            if not walked and (not self.lexically_inside_root(path) or not self.inside_root(path)):
+                return None
+            data, status = read_file_bytes(path, self.max_file_size, stat_first=not walked)
             return data[: self.max_file_size].decode("utf-8", errors="replace"), status
-        except OSError:
+        except (Unreadable, OSError):
             return None
 
     def walk(self, start: Path, suffixes: tuple[str, ...] = LINTED_SUFFIXES) -> list[Path]:

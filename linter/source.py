@@ -138,6 +138,34 @@ def read_bounded(descriptor: int, size: int, limit: int) -> bytes:
     return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
+class Unreadable(Exception):
+    """A file that is not opened or not read; the message says why (a skipped-file note)."""
+
+
+def read_file_bytes(path: Path | str, max_size: int, stat_first: bool = True) -> tuple[bytes, os.stat_result]:
+    """A regular file's bytes (at most ``max_size`` + 1: more means it grew) and the status of what was opened.
+
+    With ``stat_first`` the file is judged before it is opened, so an oversized
+    or special file is never opened; without, the caller already knows it is a
+    regular file (a walk found it). Raises :class:`Unreadable` or ``OSError``.
+    """
+    if stat_first:
+        problem = _not_readable(os.stat(path), max_size)
+        if problem is not None:
+            raise Unreadable(problem)
+    # O_NONBLOCK: opening a FIFO (or a device) swapped in since the stat must not wait for a
+    # writer; fstat then tells what was really opened. O_BINARY: no newline translation.
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        status = os.fstat(descriptor)
+        problem = _not_readable(status, max_size)
+        if problem is not None:
+            raise Unreadable(problem)
+        return read_bounded(descriptor, status.st_size, max_size), status
+    finally:
+        os.close(descriptor)
+
+
 def read_source(
     abs_path: Path, rel_path: str, max_size: int = DEFAULT_MAX_FILE_SIZE
 ) -> tuple[SourceFile | None, list[Diagnostic]]:
@@ -147,21 +175,9 @@ def read_source(
         return None, [Diagnostic(DiagnosticKind.SKIPPED_FILE, file_span(rel_path), reason)]
 
     try:
-        status = os.stat(abs_path)  # decided before opening: an oversized file is never opened
-        problem = _not_readable(status, max_size)
-        if problem is not None:
-            return skipped(problem)
-        # O_NONBLOCK: opening a FIFO (or a device) swapped in since the stat must not wait for a
-        # writer; fstat then tells what was really opened.
-        descriptor = os.open(abs_path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-        try:
-            status = os.fstat(descriptor)
-            problem = _not_readable(status, max_size)
-            if problem is not None:
-                return skipped(problem)
-            data = read_bounded(descriptor, status.st_size, max_size)
-        finally:
-            os.close(descriptor)
+        data, status = read_file_bytes(abs_path, max_size)
+    except Unreadable as exc:
+        return skipped(str(exc))
     except PermissionError:
         return skipped("file skipped: permission denied")
     except IsADirectoryError:
