@@ -290,8 +290,6 @@ _PART_CACHE_MAX_TEXT = 2_000
 
 def _part_errors(schema_file: str, part: str, value: Any) -> tuple[_Error, ...]:
     """Errors of one part (relative paths), memoised by its content; a pure function of its arguments."""
-    if (value is None or isinstance(value, str)) and _accepts_any_scalar(schema_file, part):
-        return ()  # `url-path: /x`: every file has its own text, and no text can be wrong here
     text = json.dumps(value, ensure_ascii=False)
     key = (schema_file, part, text)
     cached = _PART_CACHE.get(key)
@@ -307,24 +305,6 @@ def _part_errors(schema_file: str, part: str, value: Any) -> tuple[_Error, ...]:
             _PART_CACHE.clear()
         _PART_CACHE[key] = found
     return found
-
-
-@cache
-def _accepts_any_scalar(schema_file: str, part: str) -> bool:
-    """Whether the part's schema only asks for a type that includes strings and null (flAPI's "text").
-
-    Every scalar reaches the validator as its text or None (:func:`to_data`), so
-    such a part never has an error when it is a scalar.
-    """
-    _, parts = _split(schema_file)
-    value_check, item_check = parts[part[:-2] if part.endswith("[]") else part]
-    validator = item_check if part.endswith("[]") else value_check
-    schema = validator.schema if validator is not None else None
-    if not isinstance(schema, dict) or not set(schema) <= {"type", "title"}:
-        return False
-    types = schema.get("type")
-    types = [types] if isinstance(types, str) else types
-    return isinstance(types, list) and {"string", "null"} <= set(types)
 
 
 def _error(error: ValidationError) -> _Error:
