@@ -105,6 +105,7 @@ def run_checks(
     workers = _worker_count(jobs, len(work.by_path))
     progress.phase("checking", work.check_count)
     if workers <= 1:
+        _settle_helper(model)
         tagged = _check_files(work, list(work.by_path.values()), rules, include_internal, progress.advance)
         spans = mask_spans(model.secret_scans)
     else:
@@ -134,6 +135,12 @@ def _work(model: Model, rules: Sequence[Rule]) -> _Work:
                 path = paths[key] = unit.unit_path
             work.by_path.setdefault(path, []).append((slot, index))
     return work
+
+
+def _settle_helper(model: Model) -> None:
+    """Stop the build helper that parses templates ahead of the checks (``model/sql_prefetch.py``)."""
+    if model.sql_parses is not None:
+        model.sql_parses.settle()
 
 
 def _worker_count(jobs: int, files: int) -> int:
@@ -313,6 +320,7 @@ def _check_in_workers(
     spans = spans_of(warm)
     warmed = set(warm)
     chunks = _chunks([path for path in order if path not in warmed], workers)
+    _settle_helper(model)  # the workers inherit its parses; it must not compete with them
 
     done: set[int] = set()
     queue_read = _queue(len(chunks))

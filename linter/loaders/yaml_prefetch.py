@@ -21,6 +21,10 @@ What keeps this safe and the report unchanged:
   lists only) into a temporary file of this run, read back once, and never
   come from the scanned tree. A helper that fails, dies or cannot be forked
   only means this process parses everything, as it would without it.
+
+Once its trees are written the helper says so on a pipe; given a further
+task (``then``: the SQL templates, ``model/sql_prefetch.py``), it goes on with
+that while this process builds, and the task's owner stops and reaps it.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 from mcplint.loaders.yaml_loader import TextWithSpans
 from mcplint.tree import KeyPath, MappingNode, Node, ScalarNode, SequenceNode
@@ -51,6 +55,21 @@ _Flat = tuple[Any, ...]
 # Parses one file as the builder does: (root-relative path, the text parsed, its tree), or None
 # when the file had a problem (the builder then parses it itself, to report the problem).
 TreeOf = Callable[[Path], "tuple[str, str, Node | None] | None"]
+
+
+class HelperTask(Protocol):
+    """More work for the helper once its YAML is handed over (see ``model/sql_prefetch.py``)."""
+
+    usable: bool
+
+    def in_helper(self) -> None:
+        """Run in the helper after its trees are written; returns when done or told to stop."""
+
+    def in_parent(self) -> None:
+        """Run here right after the fork."""
+
+    def adopt(self, pid: int) -> None:
+        """The helper now belongs to the task: it stops and reaps it."""
 
 
 def flatten(node: Node, depth: int = 0) -> _Flat | None:
@@ -104,24 +123,41 @@ def _plain(text: str) -> bool:
 class YamlPrefetch:
     """A helper that parses the later part of ``paths``; :meth:`take` hands its trees over."""
 
-    def __init__(self, paths: Sequence[Path], tree_of: TreeOf) -> None:
+    def __init__(self, paths: Sequence[Path], tree_of: TreeOf, then: HelperTask | None = None) -> None:
         self._share = set(paths[len(paths) - int(len(paths) * HELPER_SHARE) :])
         self._results: IO[bytes] | None = None
+        self._ready = -1  # read end of the pipe on which the helper says its trees are written
         self._pid = 0
+        self._then = then if then is not None and then.usable else None
         self._trees: dict[str, _Flat] | None = None
         if len(paths) < MIN_FILES or not hasattr(os, "fork") or sys.platform == "win32":
             self._share = set()
             return
         try:
             self._results = tempfile.TemporaryFile()
+            self._ready, ready_write = os.pipe()
+        except OSError:  # no room or no descriptors: everything is parsed here
+            self._close()
+            return
+        try:
             sys.stdout.flush()
             sys.stderr.flush()
             self._pid = os.fork()
-        except OSError:  # no room or no process: everything is parsed here
+        except OSError:  # no process: everything is parsed here
+            os.close(ready_write)
             self._close()
             return
         if self._pid == 0:
-            self._helper([p for p in paths if p in self._share], tree_of)
+            os.close(self._ready)
+            self._helper([p for p in paths if p in self._share], tree_of, ready_write)
+        os.close(ready_write)
+        if self._then is not None:
+            self._then.in_parent()
+
+    @property
+    def forked(self) -> bool:
+        """Whether a helper was started (and a ``then`` task will run in it)."""
+        return self._pid != 0
 
     def covers(self, path: Path) -> bool:
         """Whether the helper was asked to parse ``path``."""
@@ -137,16 +173,22 @@ class YamlPrefetch:
         return rebuild(found[2], source)
 
     def _collect(self) -> dict[str, _Flat]:
-        """Wait for the helper once and read what it wrote (nothing, if it failed)."""
+        """Wait for the helper's trees once and read them (nothing, if it failed)."""
         if self._trees is not None:
             return self._trees
         self._trees = {}
         if self._pid:
             try:
-                _, status = os.waitpid(self._pid, 0)
-                ok = os.waitstatus_to_exitcode(status) == 0
-            except ChildProcessError:
+                ok = os.read(self._ready, 1) == b"y"  # nothing: the helper ended without writing its trees
+            except OSError:
                 ok = False
+            if ok and self._then is not None:
+                self._then.adopt(self._pid)  # it goes on with the task, whose owner stops it
+            else:
+                try:
+                    os.waitpid(self._pid, 0)
+                except ChildProcessError:
+                    pass
             self._pid = 0
             if ok and self._results is not None:
                 try:
@@ -175,9 +217,13 @@ class YamlPrefetch:
         if self._results is not None:
             self._results.close()
             self._results = None
+        if self._ready >= 0:
+            os.close(self._ready)
+            self._ready = -1
 
-    def _helper(self, paths: list[Path], tree_of: TreeOf) -> None:
-        """In the fork: parse each file, keep the plain ones as tuples, write them; never returns."""
+    def _helper(self, paths: list[Path], tree_of: TreeOf, ready: int) -> None:
+        """In the fork: parse each file, keep the plain ones as tuples, write them, then
+        say so and run the ``then`` task; never returns."""
         code = 1
         try:
             trees: dict[str, _Flat] = {}
@@ -192,6 +238,10 @@ class YamlPrefetch:
             assert self._results is not None
             self._results.write(marshal.dumps(trees))
             self._results.flush()
+            os.write(ready, b"y")
+            os.close(ready)
+            if self._then is not None:
+                self._then.in_helper()
             code = 0
         except BaseException:  # noqa: BLE001 - the parent parses these files itself
             code = 1

@@ -45,9 +45,11 @@ from mcplint.model.model import Model
 from mcplint.model.secret_scan import secret_scans
 from mcplint.model.secrets import SecretValue
 from mcplint.model.service_files import referenced_files
+from mcplint.model.sql_prefetch import SqlPrefetch
 from mcplint.model.services import FluxbaseConfig, PgEdgeConfig
 from mcplint.mention_index import MentionIndex
 from mcplint.model.sql import SqlText
+from mcplint.model.template_analysis import all_sections_text, parse_sql
 from mcplint.model.tools import tool_list
 from mcplint.model.values import as_bool, as_text, as_text_list, get_bool, get_text
 from mcplint.source import SourceFile
@@ -192,14 +194,14 @@ class _Builder:
                         for e in mustache.errors
                     ]
                 )
-                template = Template(source, mustache, reference)
+                template = Template(source, mustache, reference, sql_parses=self.model.sql_parses)
             self.templates[rel] = template
         cached = self.templates[rel]
         if cached is None:
             return None
         if cached.reference is reference:
             return cached
-        return Template(cached.source, cached.mustache, reference, shared=cached.shared)
+        return Template(cached.source, cached.mustache, reference, shared=cached.shared, sql_parses=cached.sql_parses)
 
     # ----------------------------------------------------------------- building
 
@@ -224,12 +226,50 @@ class _Builder:
         text, root, problems = self._yaml(source, path)
         return None if problems else (source.path, text.mapped.text, root)
 
+    def _first_parse(self, path: Path) -> tuple[str, str, list] | None:  # type: ignore[type-arg]
+        """What the prefetch helper parses of a template: the text every analysis parses first."""
+        source = self.access.read(path)
+        if source is None:
+            return None
+        text = all_sections_text(parse_mustache(source.text))
+        statements, error = parse_sql(text)
+        return None if error is not None else (source.path, text, statements)
+
+    def _start_helper(self, files: list[Path]) -> None:
+        """With more than one job, a helper parses YAML and then SQL templates (see the prefetch modules)."""
+        yaml_files = [p for p in files if p.suffix.lower() in YAML_SUFFIXES and not _is_env_document(p)]
+        sql = SqlPrefetch([p for p in files if p.suffix.lower() == ".sql"], self._first_parse)
+        self.prefetch = YamlPrefetch(yaml_files, self._tree_of, then=sql)
+        if self.prefetch.forked and sql.usable:
+            self.model.sql_parses = sql
+        else:
+            sql.close()
+
     def build(self, jobs: int = 1) -> Model:
         files = self.discovery.files
-        self.progress.phase("reading", len(files))
         if jobs > 1:
-            yaml_files = [p for p in files if p.suffix.lower() in YAML_SUFFIXES and not _is_env_document(p)]
-            self.prefetch = YamlPrefetch(yaml_files, self._tree_of)
+            self._start_helper(files)
+        try:
+            self._read(files)
+            for path in files:
+                document = self.documents.get(self.access.rel(path))
+                if document is not None and document.format == "yaml" and classify.is_main_config(document.root):
+                    self._project(document)
+            self._resolve_context(files)
+            self._attach_endpoints(files)
+            self._standalone_context(files)
+            self._classify_others(files)
+            self._finish()
+        except BaseException:
+            if self.model.sql_parses is not None:  # nobody will settle it: stop the helper now
+                self.model.sql_parses.close()
+            raise
+        self.mentions.save()
+        return self.model
+
+    def _read(self, files: list[Path]) -> None:
+        """Read and parse every configuration file (the YAML helper's trees are taken on the way)."""
+        self.progress.phase("reading", len(files))
         try:
             for path in files:
                 if path.suffix.lower() in YAML_SUFFIXES + JSON_SUFFIXES + (".toml",) or _is_env_document(path):
@@ -240,17 +280,6 @@ class _Builder:
                 self.prefetch.close()
                 self.prefetch = None
         self.progress.done()
-        for path in files:
-            document = self.documents.get(self.access.rel(path))
-            if document is not None and document.format == "yaml" and classify.is_main_config(document.root):
-                self._project(document)
-        self._resolve_context(files)
-        self._attach_endpoints(files)
-        self._standalone_context(files)
-        self._classify_others(files)
-        self._finish()
-        self.mentions.save()
-        return self.model
 
     def _project(self, document: Document) -> FlapiProject:
         if document.path in self.projects_by_main:

@@ -18,6 +18,7 @@ from mcplint.model.documents import Document
 from mcplint.model.flapi import AuthBlock, Endpoint, FlapiProject
 from mcplint.model.secret_scan import SecretScan
 from mcplint.model.services import FluxbaseConfig, PgEdgeConfig
+from mcplint.model.sql_prefetch import SqlPrefetch
 from mcplint.model.texts import ModelText, collect_texts
 from mcplint.model.tools import ToolListFile
 from mcplint.source import SourceFile
@@ -78,6 +79,9 @@ class Model:
     options: dict = field(default_factory=dict)  # type: ignore[type-arg]
     secret_spans: set[Span] = field(default_factory=set)
     secret_scans: list[SecretScan] = field(default_factory=list)
+    # Template parses a build helper made ahead of the checks (sql_prefetch.py); the engine settles
+    # it (stops the helper) before it forks its workers.
+    sql_parses: SqlPrefetch | None = field(default=None, repr=False)
     _texts: list[ModelText] | None = field(default=None, init=False, repr=False)
 
     def endpoints(self) -> list[Endpoint]:
