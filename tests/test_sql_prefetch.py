@@ -140,8 +140,22 @@ def test_the_helpers_text_is_what_the_analysis_parses_first() -> None:
     assert compared >= 5
 
 
+def _fork_helper(prefetch: SqlPrefetch, adopt: bool = True) -> int:
+    """Run the helper side of ``prefetch`` in a fork, as the YAML helper does; its pid."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            prefetch.in_helper()
+        finally:
+            os._exit(0)
+    prefetch.in_parent()
+    if adopt:
+        prefetch.adopt(pid)
+    return pid
+
+
 def _parses(tmp_path: Path, texts: dict[str, str]) -> SqlPrefetch:
-    """A prefetch over ``texts`` (name -> SQL) run in this process as the helper would, then settled."""
+    """A prefetch over ``texts`` (name -> SQL) whose helper parsed every one of them, settled."""
     paths = []
     for name, text in texts.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
@@ -153,16 +167,12 @@ def _parses(tmp_path: Path, texts: dict[str, str]) -> SqlPrefetch:
         return None if error else (path.name, text, statements)
 
     prefetch = SqlPrefetch(paths, parse_of)
-    read_end, write_end = prefetch._stop_read, prefetch._stop_write
-    write_copy = os.dup(write_end)  # the helper closes its copy of the write end; keep the pipe open here
-    prefetch._stop_write = write_copy
-    prefetch.in_helper()
-    prefetch._stop_write, prefetch._stop_read = write_end, -1
-    os.close(read_end)
+    os.waitpid(_fork_helper(prefetch, adopt=False), 0)  # done with every file (reaped here)
     prefetch.settle()
     return prefetch
 
 
+@needs_fork
 def test_a_parse_is_used_only_for_the_very_text_it_was_made_of(tmp_path: Path) -> None:
     prefetch = _parses(tmp_path, {"a.sql": "SELECT 1 FROM t WHERE x = {{ params.x }}", "b.sql": "SELECT ((("})
     text = all_sections_text(parse_mustache("SELECT 1 FROM t WHERE x = {{ params.x }}"))
@@ -174,6 +184,7 @@ def test_a_parse_is_used_only_for_the_very_text_it_was_made_of(tmp_path: Path) -
     prefetch.close()
 
 
+@needs_fork
 def test_a_record_cut_short_is_ignored_and_the_rest_kept(tmp_path: Path) -> None:
     prefetch = _parses(tmp_path, {"a.sql": "SELECT 1", "b.sql": "SELECT 2"})
     data = bytes(prefetch._data)
@@ -196,12 +207,7 @@ def test_a_helper_stuck_in_a_parse_is_killed(tmp_path: Path, monkeypatch: pytest
         return path.name, "SELECT 1", parse_sql("SELECT 1")[0]
 
     prefetch = SqlPrefetch(paths, parse_of)
-    pid = os.fork()
-    if pid == 0:
-        prefetch.in_helper()
-        os._exit(0)
-    prefetch.in_parent()
-    prefetch.adopt(pid)
+    pid = _fork_helper(prefetch)
     time.sleep(0.3)  # the helper is in the slow parse now
     started = time.monotonic()
     prefetch.settle()
@@ -218,12 +224,7 @@ def test_closing_without_settling_stops_the_helper(tmp_path: Path) -> None:
         time.sleep(60)
 
     prefetch = SqlPrefetch([tmp_path / "a.sql"], parse_of)
-    pid = os.fork()
-    if pid == 0:
-        prefetch.in_helper()
-        os._exit(0)
-    prefetch.in_parent()
-    prefetch.adopt(pid)
+    pid = _fork_helper(prefetch)
     prefetch.close()
     with pytest.raises(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
