@@ -3,7 +3,8 @@
 flAPI main config → ``template.path`` → endpoint files (with includes) →
 ``template-source`` SQL; client configs → servers. Each file is read and
 parsed at most once (on a large tree a helper process parses the later YAML
-files instead, see ``yaml_prefetch.py``). When only some files are in scope
+files instead, see ``yaml_prefetch.py``, and then SQL templates ahead of the
+checks, see ``sql_prefetch.py``). When only some files are in scope
 (pre-commit passes a single ``.sql``), the project around them is resolved
 from the parent folders and only the endpoint files that matter are parsed.
 """
