@@ -185,6 +185,23 @@ def test_a_parse_is_used_only_for_the_very_text_it_was_made_of(tmp_path: Path) -
 
 
 @needs_fork
+def test_a_template_that_cannot_travel_leaves_the_others_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real_dumps = sql_prefetch.pickle.dumps
+
+    def dumps(value: object, protocol: int | None = None) -> bytes:
+        if "deep" in repr(value):
+            raise RecursionError("maximum recursion depth exceeded")
+        return real_dumps(value, protocol=protocol)
+
+    monkeypatch.setattr(sql_prefetch.pickle, "dumps", dumps)
+    # The helper starts with the last file: the one that cannot travel comes before the others.
+    prefetch = _parses(tmp_path, {"b.sql": "SELECT 2", "c.sql": "SELECT 3", "a.sql": "SELECT deep FROM t"})
+    assert prefetch.statements("a.sql", "SELECT deep FROM t") is None
+    assert prefetch.statements("b.sql", "SELECT 2") is not None and prefetch.statements("c.sql", "SELECT 3") is not None
+    prefetch.close()
+
+
+@needs_fork
 def test_a_record_cut_short_is_ignored_and_the_rest_kept(tmp_path: Path) -> None:
     prefetch = _parses(tmp_path, {"a.sql": "SELECT 1", "b.sql": "SELECT 2"})
     data = bytes(prefetch._data)

@@ -96,12 +96,15 @@ class SqlPrefetch:
         for path in reversed(self._paths):
             if select.select([self._stop_read], [], [], 0)[0]:  # the write end closed: stop now
                 return
-            parsed = self._parse_of(path)
-            if parsed is None:
+            try:
+                parsed = self._parse_of(path)
+                if parsed is None:
+                    continue
+                rel, text, statements = parsed
+                key = marshal.dumps((rel, text))
+                payload = pickle.dumps(statements, protocol=pickle.HIGHEST_PROTOCOL)
+            except Exception:  # noqa: BLE001 - e.g. a tree too deep to pickle: that template is parsed where checked
                 continue
-            rel, text, statements = parsed
-            key = marshal.dumps((rel, text))
-            payload = pickle.dumps(statements, protocol=pickle.HIGHEST_PROTOCOL)
             _write_all(descriptor, _HEADER.pack(len(key), len(payload)) + key + payload)
 
     # ------------------------------------------------------------ this process
