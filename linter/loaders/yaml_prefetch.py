@@ -60,7 +60,9 @@ TreeOf = Callable[[Path], "tuple[str, str, Node | None] | None"]
 class HelperTask(Protocol):
     """More work for the helper once its YAML is handed over (see ``model/sql_prefetch.py``)."""
 
-    usable: bool
+    @property
+    def usable(self) -> bool:
+        """Whether the task can run (its files and pipes exist)."""
 
     def in_helper(self) -> None:
         """Run in the helper after its trees are written; returns when done or told to stop."""
