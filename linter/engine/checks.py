@@ -34,7 +34,7 @@ import sys
 import tempfile
 import traceback
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 from typing import IO
@@ -301,52 +301,53 @@ def _check_in_workers(
     workers: int,
     progress: Progress,
 ) -> tuple[list[_Tagged], set[Span]]:
-    scans_by_path: dict[str, list[SecretScan]] = {}
+    runs = _Runs(work, rules, include_internal, {})
     for scan in model.secret_scans:
-        scans_by_path.setdefault(scan.path, []).append(scan)
+        runs.scans_by_path.setdefault(scan.path, []).append(scan)
     # Every file with checks or a secret scan (needed for masking even when no secret rule runs),
     # in the order they were read, which is the order their model objects lie in memory.
     read_order = {path: n for n, path in enumerate(model.sources)}
-    order = sorted({*work.by_path, *scans_by_path}, key=lambda p: (read_order.get(p, len(read_order)), p))
-
-    def groups_of(paths: Sequence[str]) -> list[list[tuple[int, int]]]:
-        return [work.by_path[path] for path in paths if path in work.by_path]
-
-    def spans_of(paths: Sequence[str]) -> set[Span]:
-        return mask_spans([scan for path in paths for scan in scans_by_path.get(path, ())])
+    order = sorted({*work.by_path, *runs.scans_by_path}, key=lambda p: (read_order.get(p, len(read_order)), p))
 
     warm = _warm_up_files(order, work)
-    tagged = _check_files(work, groups_of(warm), rules, include_internal, progress.advance)
-    spans = spans_of(warm)
+    tagged, spans = runs.check(warm, progress.advance)
     warmed = set(warm)
-    chunks = _chunks([path for path in order if path not in warmed], workers)
+    runs.chunks = _chunks([path for path in order if path not in warmed], workers)
     _settle_helper(model)  # the workers inherit its parses; it must not compete with them
 
     done: set[int] = set()
-    queue_read = _queue(len(chunks))
+    queue_read = _queue(len(runs.chunks))
     if queue_read is not None:  # without a queue no worker starts, and every run is checked below
-        done, found, found_spans = _run_workers(
-            work, chunks, queue_read, groups_of, spans_of, rules, include_internal, workers, progress
-        )
+        done, found, found_spans = _run_workers(runs, queue_read, workers, progress)
         tagged.extend(found)
         spans |= found_spans
-    for index, chunk in enumerate(chunks):  # runs no worker reported: checked here, so no finding is lost
+    for index, chunk in enumerate(runs.chunks):  # runs no worker reported: checked here, so no finding is lost
         if index not in done:
-            tagged.extend(_check_files(work, groups_of(chunk), rules, include_internal, progress.advance))
-            spans |= spans_of(chunk)
+            found, found_spans = runs.check(chunk, progress.advance)
+            tagged.extend(found)
+            spans |= found_spans
     return tagged, spans
 
 
+@dataclass
+class _Runs:
+    """What every run of files is checked with, here or in a worker."""
+
+    work: _Work
+    rules: Sequence[Rule]
+    include_internal: bool
+    scans_by_path: dict[str, list[SecretScan]]  # the secret scans of each file
+    chunks: list[list[str]] = field(default_factory=list)  # the runs the workers take by number
+
+    def check(self, paths: Sequence[str], tick: Callable[[int], None]) -> tuple[list[_Tagged], set[Span]]:
+        """Check ``paths``: their findings, and the secrets their scans found (to mask in the report)."""
+        groups = [self.work.by_path[path] for path in paths if path in self.work.by_path]
+        tagged = _check_files(self.work, groups, self.rules, self.include_internal, tick)
+        return tagged, mask_spans([scan for path in paths for scan in self.scans_by_path.get(path, ())])
+
+
 def _run_workers(
-    work: _Work,
-    chunks: list[list[str]],
-    queue_read: int,
-    groups_of: Callable[[Sequence[str]], list[list[tuple[int, int]]]],
-    spans_of: Callable[[Sequence[str]], set[Span]],
-    rules: Sequence[Rule],
-    include_internal: bool,
-    workers: int,
-    progress: Progress,
+    runs: _Runs, queue_read: int, workers: int, progress: Progress
 ) -> tuple[set[int], list[_Tagged], set[Span]]:
     """Fork up to ``workers`` workers on the queue (closed here); the runs they reported, and what they found."""
     sys.stdout.flush()
@@ -369,7 +370,7 @@ def _run_workers(
                 break
             if pid == 0:  # the worker
                 os.close(tick_read)
-                _worker(work, chunks, queue_read, groups_of, spans_of, rules, include_internal, results, tick_write)
+                _worker(runs, queue_read, results, tick_write)
             children[pid] = results
         os.close(tick_write)
         tick_write = -1
@@ -411,17 +412,7 @@ def _queue(count: int) -> int | None:
     return queue_read
 
 
-def _worker(
-    work: _Work,
-    chunks: list[list[str]],
-    queue_read: int,
-    groups_of: Callable[[Sequence[str]], list[list[tuple[int, int]]]],
-    secret_spans_of: Callable[[Sequence[str]], set[Span]],
-    rules: Sequence[Rule],
-    include_internal: bool,
-    results: IO[bytes],
-    tick_write: int,
-) -> None:
+def _worker(runs: _Runs, queue_read: int, results: IO[bytes], tick_write: int) -> None:
     """Take runs of files from the queue until it is empty, then write
     ``(runs done, findings, secret spans)`` to ``results``; never returns."""
     code = 1
@@ -444,8 +435,9 @@ def _worker(
             if len(data) < _CHUNK_NUMBER.size:
                 break
             (index,) = _CHUNK_NUMBER.unpack(data)
-            tagged.extend(_check_files(work, groups_of(chunks[index]), rules, include_internal, tick))
-            spans |= secret_spans_of(chunks[index])
+            found, found_spans = runs.check(runs.chunks[index], tick)
+            tagged.extend(found)
+            spans |= found_spans
             done.append(index)
         pickle.dump((done, tagged, spans), results, protocol=pickle.HIGHEST_PROTOCOL)
         results.flush()
