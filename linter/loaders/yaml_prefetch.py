@@ -158,7 +158,7 @@ class YamlPrefetch:
 
     @property
     def forked(self) -> bool:
-        """Whether a helper was started (and a ``then`` task will run in it)."""
+        """Whether a helper was started (a usable ``then`` task runs in it after the YAML)."""
         return self._pid != 0
 
     def covers(self, path: Path) -> bool:
