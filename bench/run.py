@@ -13,8 +13,10 @@ so that a slow spell of the machine touches all of them:
              a literal). One process, no checks at all.
   mcplint    `mcplint --format json` over the same tree (default --jobs: all cores);
   mcplint-j1 the same with --jobs 1 (one process);
-and prints wall time, the ratio to the floor, time per endpoint and peak RSS
-(the largest single process). Then, on a 5,000-endpoint project, it times
+and prints wall time, the ratio to the floor, the CPU ratios (CPU time of all
+mcplint's processes, user and system, to the floor's; with ``--jobs 1`` it is
+how much more work mcplint does than parsing, whatever the cores), time per
+endpoint and peak RSS (the largest single process). Then, on a 5,000-endpoint project, it times
 `mcplint --version` and a pre-commit style run on one endpoint file: the first
 run (no `.mcplint_cache/` index yet: it is removed before each repetition),
 then with the index warm, and with `--no-cache`.
@@ -31,6 +33,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -53,30 +56,43 @@ for dirpath, dirnames, filenames in os.walk(root):
             json.loads(text)
         elif name.endswith(".sql"):
             sqlglot.parse(tag.sub("1", section.sub("", text)), read="duckdb")
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+usage = resource.getrusage(resource.RUSAGE_SELF)
+print(usage.ru_maxrss, usage.ru_utime + usage.ru_stime)
 """
 LINT = r"""
 import resource, subprocess, sys
 subprocess.run([sys.executable, "-m", "mcplint", *sys.argv[1:], "--format", "json", "--exit-zero"],
                check=True, stdout=subprocess.DEVNULL)
-print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # mcplint and every process it waited for
+print(usage.ru_maxrss, usage.ru_utime + usage.ru_stime)
 """
 
 
-def timed(runs: dict[str, tuple[str, ...]], repeat: int) -> dict[str, tuple[float, int]]:
-    """Per named run (code and arguments): best wall time of ``repeat`` fresh processes, largest peak RSS (KB).
+@dataclass
+class Measured:
+    wall: float = float("inf")  # best wall time, s
+    cpu: float = float("inf")  # least CPU time (user + system, all processes), s
+    rss: int = 0  # largest peak RSS of a single process, KB
+
+
+def timed(runs: dict[str, tuple[str, ...]], repeat: int) -> dict[str, Measured]:
+    """Per named run (code and arguments): best wall time and least CPU time of ``repeat`` fresh
+    processes, and the largest peak RSS.
 
     The runs take turns (floor, mcplint, floor, mcplint, ...), so a slow spell of
     the machine touches each of them instead of all repetitions of one.
     """
-    best = {name: (float("inf"), 0) for name in runs}
+    best = {name: Measured() for name in runs}
     for _ in range(repeat):
         for name, (code, *args) in runs.items():
             start = time.perf_counter()
             out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=True)
             elapsed = time.perf_counter() - start
-            rss = int(out.stdout.strip().splitlines()[-1])
-            best[name] = (min(best[name][0], elapsed), max(best[name][1], rss))
+            rss, cpu = out.stdout.strip().splitlines()[-1].split()
+            measured = best[name]
+            measured.wall = min(measured.wall, elapsed)
+            measured.cpu = min(measured.cpu, float(cpu))
+            measured.rss = max(measured.rss, int(rss))
     return best
 
 
@@ -95,8 +111,9 @@ def wall(command: list[str], repeat: int, cwd: Path | None = None, before: Calla
 def scaling(sizes: list[int], repeat: int) -> None:
     from generate import generate
 
-    header = ("N", "floor s", "mcplint s", "ratio", "-j1 s", "-j1 ratio", "ms/endpoint", "floor MB", "mcplint MB")
-    widths = (7, 8, 10, 6, 7, 9, 12, 9, 11)
+    header = ("N", "floor s", "mcplint s", "ratio", "-j1 s", "-j1 ratio", "CPU ratio", "-j1 CPU ratio",
+              "ms/endpoint", "floor MB", "mcplint MB")
+    widths = (7, 8, 10, 6, 7, 9, 9, 13, 12, 9, 11)
     print(" ".join(f"{h:>{w}}" for h, w in zip(header, widths, strict=True)))
     for n in sizes:
         with tempfile.TemporaryDirectory() as tmp:
@@ -108,12 +125,12 @@ def scaling(sizes: list[int], repeat: int) -> None:
                 "single": (LINT, str(project), "--jobs", "1"),
             }
             measured = timed(runs, repeat + 2 if repeat > 1 and n < 10_000 else repeat)
-            (floor, floor_rss), (lint, lint_rss), (single, single_rss) = (
-                measured["floor"], measured["lint"], measured["single"]
-            )
+            floor, lint, single = measured["floor"], measured["lint"], measured["single"]
             print(
-                f"{n:>7} {floor:>8.2f} {lint:>10.2f} {lint / floor:>6.2f} {single:>7.2f} {single / floor:>9.2f}"
-                f" {1000 * lint / n:>12.3f} {floor_rss / 1024:>9.0f} {max(lint_rss, single_rss) / 1024:>11.0f}",
+                f"{n:>7} {floor.wall:>8.2f} {lint.wall:>10.2f} {lint.wall / floor.wall:>6.2f} {single.wall:>7.2f}"
+                f" {single.wall / floor.wall:>9.2f} {lint.cpu / floor.cpu:>9.2f} {single.cpu / floor.cpu:>13.2f}"
+                f" {1000 * lint.wall / n:>12.3f}"
+                f" {floor.rss / 1024:>9.0f} {max(lint.rss, single.rss) / 1024:>11.0f}",
                 flush=True,
             )
 
