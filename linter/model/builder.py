@@ -89,7 +89,8 @@ def build_model(
     ``use_cache`` lets the search for files that name a changed file (pre-commit
     runs) keep its index in ``.mcplint_cache/`` (see ``mention_index.py``).
     ``jobs`` > 1 lets a helper process parse part of a large tree's YAML
-    (``yaml_prefetch.py``); the model is the same whatever it is.
+    (``yaml_prefetch.py``) and then SQL templates ahead of the checks
+    (``sql_prefetch.py``); the model is the same whatever it is.
     """
     builder = _Builder(discovery, progress, use_cache)
     builder.model.options.update(options or {})
