@@ -16,10 +16,13 @@ line in a block scalar) does not end it.
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from array import array
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Union
 
 from mcplint.rules.tool_poisoning._chars import classify
 
@@ -110,8 +113,59 @@ def words(alternatives: str) -> str:
     return rf"\b(?:{alternatives})\b"
 
 
-def phrase(*parts: str | int) -> re.Pattern[str]:
-    """Compile parts (regex strings) joined by bounded gaps (ints), case-insensitively.
+class Phrase:
+    """A phrase pattern that is compiled on first need, behind cheap necessary conditions.
+
+    Why: the phrases are the largest patterns mcplint has (every gap repeats the
+    sentence-boundary logic), and compiling all of them costs more start-up time
+    than any other import, while most texts (and whole projects) contain no
+    phrase at all. Each part of a phrase must match on its own wherever the
+    whole phrase matches, so when one part has no match in the searched range,
+    the phrase has none either: the full pattern is neither run nor compiled.
+    Results are exactly those of the compiled pattern (``tests/test_tool_poisoning.py``
+    compares them).
+    """
+
+    __slots__ = ("source", "_parts", "_compiled")
+
+    def __init__(self, source: str, parts: list[str]) -> None:
+        self.source = source
+        self._parts = [re.compile(part, re.IGNORECASE) for part in dict.fromkeys(parts)]
+        self._compiled: re.Pattern[str] | None = None
+
+    @property
+    def compiled(self) -> re.Pattern[str]:
+        if self._compiled is None:
+            self._compiled = re.compile(self.source, re.IGNORECASE)
+        return self._compiled
+
+    def _matcher(self, text: str, pos: int, endpos: int) -> re.Pattern[str] | None:
+        """The compiled pattern, or None when some part has no match (then neither has the phrase).
+
+        Once compiled, the pattern is used directly: it rejects a text as fast as the parts would.
+        """
+        if self._compiled is not None:
+            return self._compiled
+        for part in self._parts:
+            if part.search(text, pos, endpos) is None:
+                return None
+        return self.compiled
+
+    def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        matcher = self._matcher(text, pos, endpos)
+        return None if matcher is None else matcher.search(text, pos, endpos)
+
+    def finditer(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> Iterator[re.Match[str]]:
+        matcher = self._matcher(text, pos, endpos)
+        return iter(()) if matcher is None else matcher.finditer(text, pos, endpos)
+
+
+# What the rules match texts with: a plain compiled pattern or a phrase.
+Matcher = Union[re.Pattern[str], Phrase]
+
+
+def phrase(*parts: str | int) -> Phrase:
+    """Parts (regex strings) joined by bounded gaps (ints), matched case-insensitively.
 
     Two adjacent string parts are joined with a gap of 0 words (just white space).
     """
@@ -126,7 +180,7 @@ def phrase(*parts: str | int) -> re.Pattern[str]:
                 pattern.append(gap(0))
             pattern.append(f"(?:{part})")
             previous_was_text = True
-    return re.compile("".join(pattern), re.IGNORECASE)
+    return Phrase("".join(pattern), [part for part in parts if isinstance(part, str)])
 
 
 _SENTENCE_END = re.compile(rf"[.!?](?=\s)|\n[^\S\n]*\n|\n(?={_ITEM})")
@@ -168,7 +222,7 @@ class Hit:
     label: str
 
 
-def find(patterns: list[tuple[str, re.Pattern[str]]], text: str, limit: int = 5) -> list[Hit]:
+def find(patterns: list[tuple[str, Matcher]], text: str, limit: int = 5) -> list[Hit]:
     """Matches of labelled patterns in the normalised ``text``, mapped back to original offsets.
 
     Overlapping matches are reported once (the earliest, then the longest);

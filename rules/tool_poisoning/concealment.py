@@ -10,7 +10,7 @@ from mcplint.model import Target
 from mcplint.model.texts import ModelText
 from mcplint.rules.tool_poisoning._examples import tool_project
 from mcplint.rules.tool_poisoning._findings import at
-from mcplint.rules.tool_poisoning._text import excerpt, find, phrase, words
+from mcplint.rules.tool_poisoning._text import Matcher, excerpt, find, phrase, words
 
 _NOT = r"do not|don't|dont|never|must not|mustn't|should not|shouldn't|cannot|can't|no need to|without|avoid"
 _TELL = r"(?:tell|mention|inform|notif|reveal|disclos|alert|warn|explain|say|admit)\w*"
@@ -20,7 +20,7 @@ _ACTION = (
     r"|redirect|log|record|exfiltrate|transmit|post|insert|embed|write|store|save|pass"
 )
 _SECRETLY = r"silently|secretly|covertly|quietly|stealthily|discreetly|surreptitiously|invisibly|unnoticed"
-PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+PATTERNS: list[tuple[str, Matcher]] = [
     ("keep the user uninformed", phrase(words(_NOT), 1, words(_TELL), 4, rf"\b(?:{_USER})\b(?!\s+to\b)")),
     ("keep the user uninformed", phrase(words("without letting"), rf"\b(?:{_USER})\b", words("know|see|notice"))),
     (

@@ -10,7 +10,7 @@ from mcplint.model import Target
 from mcplint.model.texts import ModelText
 from mcplint.rules.tool_poisoning._examples import tool_project
 from mcplint.rules.tool_poisoning._findings import at
-from mcplint.rules.tool_poisoning._text import excerpt, find, negated, phrase, words
+from mcplint.rules.tool_poisoning._text import Matcher, excerpt, find, negated, phrase, words
 
 # A concrete destination written into the text.
 URL = r"\b(?:https?|ftp|wss?)://[^\s\"'<>)\]`]+"
@@ -47,7 +47,7 @@ _ENCODED_DATA = (
 _HTTP_METHOD = re.compile(r"(?:POST|PUT|PATCH)\s+(?:https?://|/)")
 _EXAMPLE = re.compile(r"\b(?:e\.g|for example|for instance|such as|example)\b", re.I)
 
-PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+PATTERNS: list[tuple[str, Matcher]] = [
     ("send to a fixed destination", phrase(words(_SEND), 10, DESTINATION)),
     ("send to an outside party", phrase(words(_SEND + r"|log|logs|logged|logging"), 12, rf"\b{OUTSIDE}\b")),
     (

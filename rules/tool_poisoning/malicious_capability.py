@@ -10,9 +10,9 @@ from mcplint.model import Target
 from mcplint.model.texts import ModelText
 from mcplint.rules.tool_poisoning._examples import tool_project
 from mcplint.rules.tool_poisoning._findings import at
-from mcplint.rules.tool_poisoning._text import excerpt, find, phrase, words
+from mcplint.rules.tool_poisoning._text import Matcher, excerpt, find, phrase, words
 
-PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+PATTERNS: list[tuple[str, Matcher]] = [
     (
         "theft",
         phrase(words(r"steal|steals|stealing"), 3,

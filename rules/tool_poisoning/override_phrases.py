@@ -10,7 +10,7 @@ from mcplint.model import Target
 from mcplint.model.texts import ModelText
 from mcplint.rules.tool_poisoning._examples import tool_project
 from mcplint.rules.tool_poisoning._findings import at
-from mcplint.rules.tool_poisoning._text import excerpt, find, phrase, words
+from mcplint.rules.tool_poisoning._text import Matcher, excerpt, find, phrase, words
 
 _RULES = (
     r"instructions?|rules?|guidelines?|guidance|directions?|directives?|prompts?|restrictions?|polic(?:y|ies)"
@@ -20,7 +20,7 @@ _SAFETY_RULES = (
     r"restrictions?|filters?|filtering|checks?|polic(?:y|ies)|guidelines?|rules?|measures?|controls?|guardrails?"
     r"|safeguards?|validation|saniti[sz]ation|protections?|moderation"
 )
-PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+PATTERNS: list[tuple[str, Matcher]] = [
     (
         "ignore earlier instructions",
         phrase(

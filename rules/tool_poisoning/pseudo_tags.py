@@ -10,7 +10,7 @@ from mcplint.model import Target
 from mcplint.model.texts import ModelText
 from mcplint.rules.tool_poisoning._examples import tool_project
 from mcplint.rules.tool_poisoning._findings import at
-from mcplint.rules.tool_poisoning._text import excerpt, find, normalise
+from mcplint.rules.tool_poisoning._text import Matcher, excerpt, find, normalise
 
 # Tag names that address the model with authority. Structural tags that
 # benign servers use to organise long descriptions (<example>, <workflow>,
@@ -23,7 +23,7 @@ TAG = re.compile(
     rf"<[^\S\n]*/?[^\S\n]*(?P<name>{_STRONG_TAGS}|{_SOFT_TAGS})(?:[^\S\n][^<>\n]{{0,60}})?[^\S\n]*/?>", re.I
 )
 _SOFT = re.compile(rf"(?:{_SOFT_TAGS})", re.I)
-PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+PATTERNS: list[tuple[str, Matcher]] = [
     ("pseudo-tag", TAG),
     ("chat-template token", re.compile(r"<\|[a-z_]{2,30}\|>|\[/?INST\]|<</?SYS>>", re.I)),
     (
