@@ -23,6 +23,7 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -242,6 +243,37 @@ class Oracle:
             _kill_group(process)
             with contextlib.suppress(OSError):
                 log_path.unlink()
+
+
+    @contextlib.contextmanager
+    def serve_many(self, projects: Mapping[str, Path], main: str = "flapi.yaml",
+                   env: Mapping[str, str] | None = None) -> Iterator[dict[str, Server]]:
+        """Serve several projects at once (each start takes seconds; they start in parallel).
+
+        Yields ``{key: Server}`` for ``projects = {key: project dir}``; all are killed afterwards.
+        """
+        with contextlib.ExitStack() as stack:
+            managers = {key: self.serve(path, main, env) for key, path in projects.items()}
+            results: dict[str, Server | BaseException] = {}
+
+            def enter(key: str) -> None:
+                try:
+                    results[key] = managers[key].__enter__()
+                except BaseException as exc:  # reported below, after every start has finished
+                    results[key] = exc
+
+            threads = [threading.Thread(target=enter, args=(key,)) for key in managers]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            for key, outcome in results.items():
+                if isinstance(outcome, Server):
+                    stack.push(managers[key].__exit__)
+            errors = [outcome for outcome in results.values() if isinstance(outcome, BaseException)]
+            if errors:
+                raise errors[0]
+            yield {key: results[key] for key in projects}  # type: ignore[misc]
 
 
 def _answers(port: int) -> bool:
