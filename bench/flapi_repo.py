@@ -29,8 +29,9 @@ template is used by several endpoints, mcplint reports the same rule at the same
 place once per endpoint; those findings get the longer key ``KEY @ENDPOINT``
 (the endpoint file from the finding's ``properties.endpoint``, its related
 locations, or the first other YAML path its message names), since the label can
-differ between an MCP-only tool and a REST route. A label on the longer key wins;
-a label on the base key applies to every endpoint. A label is
+differ between an MCP-only tool and a REST route. A label on the longer key wins
+(also once the finding is alone at its place again); a label on the base key
+applies to every endpoint. A label is
 "true" or "false" (also accepted: true/false as JSON booleans, or a bare string
 instead of the object). With labels the script prints, per category, the findings,
 the labelled ones, true, false and precision = true / labelled; then the findings
@@ -111,10 +112,14 @@ def add_keys(findings: list[dict]) -> None:
     for f in findings:
         base = finding_key(f)
         f["base_key"] = base
+        hint = discriminator(f)
+        # the longer key this finding would have if another endpoint shared its place:
+        # a label written for it still applies when the other finding is gone
+        f["endpoint_key"] = f"{base} @{hint}" if hint else base
         if counts[base] == 1:
             f["key"] = base
             continue
-        extra = discriminator(f) or f"#{seen[base]}"
+        extra = hint or f"#{seen[base]}"
         seen[base] += 1
         f["key"] = f"{base} @{extra}"
 
@@ -237,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
 
     def label_of(f: dict) -> tuple[bool, str] | None:
         # the longer key (endpoint named) first, then the base key (applies to every endpoint)
-        return labels.get(f["key"]) or labels.get(f["base_key"])
+        return labels.get(f["key"]) or labels.get(f["endpoint_key"]) or labels.get(f["base_key"])
 
     rows = []
     totals = Counter()
@@ -269,7 +274,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"unlabelled findings: {len(unlabelled)}")
     for f in unlabelled:
         print(f"  {f['key']}  [{f['category']}] {f['message']}")
-    reported = set(keys) | {f["base_key"] for f in findings}
+    reported = set(keys) | {f["base_key"] for f in findings} | {f["endpoint_key"] for f in findings}
     stale = sorted(k for k in labels if k not in reported)
     print()
     print(f"labels with no finding now: {len(stale)}")
