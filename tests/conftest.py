@@ -17,7 +17,26 @@ from mcplint.engine.registry import default_registry
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("MCPLINT_SHARED", REPO.parent / "shared"))
-SARIF_SCHEMA = SHARED / "data" / "sarif-schema-2.1.0.json"
+# The SARIF schema ships with the tests (tests/data/README.md names its source and licence).
+SARIF_SCHEMA = REPO / "tests" / "data" / "sarif-schema-2.1.0.json"
+# `.ci/run` sets this: there, a test that needs ../shared must run, so a missing file fails it.
+REQUIRE_SHARED = os.environ.get("MCPLINT_REQUIRE_SHARED") == "1"
+
+
+def shared_file(relative: str) -> Path:
+    """The file ``relative`` below ``../shared``, or skip the test saying what is missing.
+
+    A user's clone has no ``../shared`` (the measurement corpora and the real flAPI live there),
+    so its tests are skipped with a visible reason; under ``MCPLINT_REQUIRE_SHARED=1`` (CI) the
+    same absence is a failure, so a measurement can never be skipped silently where it must run.
+    """
+    path = SHARED / relative
+    if not path.exists():
+        reason = f"needs ../shared/{relative} (measurement data beside the clone; absent in a plain clone)"
+        if REQUIRE_SHARED:
+            pytest.fail(f"{reason}, but MCPLINT_REQUIRE_SHARED=1 says it must be there", pytrace=False)
+        pytest.skip(reason)
+    return path
 
 # Property tests draw the same examples on every run, so a test run (and CI) passes or fails
 # the same way each time; `HYPOTHESIS_PROFILE=explore` draws fresh ones to look for new bugs.
