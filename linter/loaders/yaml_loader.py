@@ -125,8 +125,28 @@ def _check_nesting(text: str) -> None:
     longest = max(map(len, text.splitlines()), default=0)
     if brackets + 2 * longest + 2 <= MAX_NESTING:
         return
+    try:
+        _refuse_deep_collections(text, _Loader)
+    except yaml.MarkedYAMLError as exc:
+        # Newer libyaml builds (PyYAML 6.0.4) refuse deep flow nesting in their scanner, with
+        # their own wording and before any event tells the depth. The pure-Python parser has no
+        # such limit and keeps an explicit stack too: it decides whether this is the same
+        # refusal as ours, so the diagnostic does not depend on the PyYAML release installed.
+        # It reads only the text up to libyaml's error (the depth there is what matters), which
+        # keeps this linear in that prefix rather than in the file.
+        if _Loader is yaml.SafeLoader or exc.problem_mark is None:
+            raise
+        try:
+            _refuse_deep_collections(text[: exc.problem_mark.index + 1], yaml.SafeLoader)
+        except yaml.MarkedYAMLError:
+            pass  # the prefix ends inside a collection: not a depth refusal, so libyaml's error stands
+        raise
+
+
+def _refuse_deep_collections(text: str, loader: type) -> None:
+    """Count collection depth through the parser's events; refuse beyond ``MAX_NESTING``."""
     depth = 0
-    for event in yaml.parse(text, Loader=_Loader):
+    for event in yaml.parse(text, Loader=loader):
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_NESTING:
