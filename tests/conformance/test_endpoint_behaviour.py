@@ -219,6 +219,9 @@ def test_rest_limit_reaches_template_raw_offset_must_be_numeric(server: Server) 
     bad_offset = server.get("/pager", {"offset": "abc"})
     assert bad_offset.status == 400 and "Invalid pagination parameters" in bad_offset.text
     assert server.get("/pager", {"limit": "abc'x"}).status == 400      # a leading non-digit is refused
+    # only a leading number is checked: the rest reaches the template raw, quotes included
+    breakout = "1' || (SELECT 'pwned') || '"
+    assert rows(server.get("/pager", {"limit": breakout})) == [{"l": "1pwned", "o": "0"}]
 
 
 def test_mcp_limit_reaches_template_raw(server: Server) -> None:

@@ -99,6 +99,21 @@ def test_mcp_auth_enabled_basic(servers: dict[str, Server]) -> None:
     assert server.get("/people").status == 200  # mcp.auth does not protect REST
 
 
+# --- GET /config ------------------------------------------------------------------------------
+
+def test_get_config_with_config_service_token(oracle: Oracle, tmp_path: Path) -> None:
+    """``--config-service``: /config needs the token; with it, connection ``init`` SQL comes back verbatim."""
+    project = write_project(tmp_path, minimal_project(connection_extra="properties:\n  secret_prop: s3cr3t-prop\n"))
+    with oracle.serve(project, extra_args=("--config-service", "--config-service-token", "conformance-tok")) as server:
+        assert server.get("/config").status == 401
+        resp = server.get("/config", headers={"X-Config-Token": "conformance-tok"})
+        assert resp.status == 200
+        db = resp.json["flapi"]["connections"]["db"]
+        assert db["init"].startswith("CREATE TABLE IF NOT EXISTS people")
+        assert db["properties"] == {"secret_prop": "<redacted>"}
+        assert "s3cr3t-prop" not in resp.text
+
+
 # --- audit -------------------------------------------------------------------------------------
 
 def test_audit_logs_rest_and_mcp_calls(servers: dict[str, Server], projects: dict[str, Path]) -> None:
