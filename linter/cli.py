@@ -94,8 +94,21 @@ def cli() -> None:
     type=click.Path(path_type=Path, dir_okay=False),
     help="Record every current finding in this file and exit 0 (accept them; later runs use --baseline).",
 )
-@click.option("--diff", "diff_ref", metavar="REF", help="Report only findings on lines changed since the git REF.")
+@click.option(
+    "--diff",
+    "diff_ref",
+    metavar="REF",
+    help="Report only what the change since the git REF is answerable for: findings that the tree at REF does "
+    "not have (wherever they point), and findings on changed lines.",
+)
 @click.option("--statistics", is_flag=True, help="Print the number of findings per rule instead of the findings.")
+@click.option(
+    "--flapi-version",
+    metavar="VERSION",
+    default=None,
+    help="flAPI release the project runs on: 26.6 or 26.10 (26.10.2 counts as 26.10) [default: 26.10, or "
+    "`flapi-version` in the configuration].",
+)
 def check(
     paths: tuple[Path, ...],
     output_format: str,
@@ -115,10 +128,11 @@ def check(
     write_baseline_path: Path | None,
     diff_ref: str | None,
     statistics: bool,
+    flapi_version: str | None,
 ) -> None:
     """Lint PATHS (files or folders; default: the current folder)."""
     from mcplint.api import lint, resolve_settings
-    from mcplint.config import ConfigError, load_config
+    from mcplint.config import ConfigError, load_config, parse_flapi_version
     from mcplint.discovery import DiscoveryError
     from mcplint.engine.registry import SelectorError, default_registry
     from mcplint.reporters import get_reporter
@@ -131,6 +145,11 @@ def check(
         config = load_config(config_path, cwd)
     except ConfigError as exc:
         _fail(str(exc))
+    if flapi_version is not None:
+        try:
+            config.flapi_version = parse_flapi_version(flapi_version)
+        except ValueError as exc:
+            _fail(f"--flapi-version: {exc}")
     if statistics and output_format not in ("text", "json"):
         _fail("--statistics works with --format text or json")
     baseline = _read_baseline(baseline_path) if baseline_path is not None else None
@@ -170,7 +189,19 @@ def check(
 
         report, _ = apply_baseline(report, baseline)
     if diff_ref is not None:
-        report = _only_changed_lines(report, diff_ref)
+
+        def lint_at_ref(at_ref: Any) -> Any:
+            """The same run on the tree as it was at the ref."""
+            import dataclasses
+
+            given = [p if p.is_absolute() else cwd / p for p in paths] or [cwd]
+            then = [at_ref(p) for p in given]
+            existing = [p for p in then if os.path.lexists(p)]
+            if not existing:  # every path is new since the ref: nothing was there to find
+                return dataclasses.replace(report, results=[], sources={})
+            return lint(existing, at_ref(cwd), config, registry, rules, settings, exclude, workers).report
+
+        report = _only_new_or_changed(report, diff_ref, lint_at_ref)
 
     options: dict[str, Any] = {}
     if output_format == "text":
@@ -227,18 +258,13 @@ def _read_baseline(path: Path) -> Any:
         _fail(str(exc))
 
 
-def _only_changed_lines(report: Any, ref: str) -> Any:
-    import dataclasses
-
-    from mcplint.engine.meta_rules import INTERNAL_ERROR
-    from mcplint.git_diff import GitDiffError, changed_lines
+def _only_new_or_changed(report: Any, ref: str, lint_at_ref: Any) -> Any:
+    from mcplint.git_diff import GitDiffError, new_or_changed
 
     try:
-        changed = changed_lines(report.root, ref)
+        return new_or_changed(report, ref, lint_at_ref)
     except GitDiffError as exc:
         _fail(str(exc))
-    kept = [r for r in report.results if r.rule.id == INTERNAL_ERROR.id or changed.touches(r.span)]
-    return dataclasses.replace(report, results=kept, outside_diff=len(report.results) - len(kept))
 
 
 def _write_output(output: Path, text: str, model: Any, what: str = "report") -> None:

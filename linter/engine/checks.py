@@ -34,7 +34,7 @@ import sys
 import tempfile
 import traceback
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import islice
 from pathlib import Path
 from typing import IO
@@ -42,6 +42,7 @@ from typing import IO
 from mcplint.diagnostics import file_span
 from mcplint.engine.meta_rules import INTERNAL_ERROR
 from mcplint.engine.rule import Finding, Rule
+from mcplint.model.contributions import contributing_files
 from mcplint.model.model import Model, Target, Unit
 from mcplint.model.secret_scan import SecretScan, mask_spans
 from mcplint.progress import NO_PROGRESS, Progress
@@ -113,7 +114,16 @@ def run_checks(
     progress.done()
     tagged.sort(key=lambda pair: pair[0])
     findings = [(INTERNAL_ERROR if key[0] == _INTERNAL else rules[key[0]], f) for key, f in tagged]
-    return CheckOutcome([(r, f) for r, f in findings if f.span.path in model.scope], spans)
+    return CheckOutcome([(r, f) for r, f in findings if in_scope(f, model.scope)], spans)
+
+
+def in_scope(finding: Finding, scope: set[str] | frozenset[str]) -> bool:
+    """Whether the run reports ``finding``: its place, a related place or a file it depends on is in scope."""
+    return (
+        finding.span.path in scope
+        or any(path in scope for path in finding.contributors)
+        or any(related.span.path in scope for related in finding.related)
+    )
 
 
 def _work(model: Model, rules: Sequence[Rule]) -> _Work:
@@ -209,7 +219,11 @@ def _check(
                     out.append((key, internal_error(rule, unit.unit_path, exc)))
             else:
                 if findings:
-                    out.extend(((rule_index, unit_index, n), f) for n, f in enumerate(findings))
+                    out.extend(
+                        ((rule_index, unit_index, n),
+                         replace(f, contributors=contributing_files(unit, unit.unit_path, f.span.path)))
+                        for n, f in enumerate(findings)
+                    )
         done += len(rule_indices)
         if done >= _TICK:
             tick(done)

@@ -73,6 +73,10 @@ class Finding:
     secret: bool = False
     properties: Mapping[str, Any] = field(default_factory=dict)
     related: tuple[RelatedLocation, ...] = ()
+    # Set by the engine, not by rules: every file whose content the finding depends on (the unit's
+    # files: an endpoint's YAML, its includes and its template). A pre-commit run on any of them
+    # reports the finding, so a change to a validator in the YAML shows the injection in the SQL.
+    contributors: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

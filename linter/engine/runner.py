@@ -205,7 +205,9 @@ def _finalise(
         if key in unique:  # the same finding reached twice (a fragment included by two endpoints)
             first = unique[key][1]
             related = sorted(set(first.related) | set(finding.related), key=lambda r: (r.span, r.message))
-            finding = dataclasses.replace(first, related=tuple(related))
+            finding = dataclasses.replace(
+                first, related=tuple(related), contributors=first.contributors | finding.contributors
+            )
         unique[key] = (rule, finding)
     ordered = sorted(
         unique.values(),

@@ -74,6 +74,16 @@ def _location(span: Any, message: str | None = None, location_id: int | None = N
     )
 
 
+def _file_location(path: str, location_id: int) -> om.Location:
+    return om.Location(
+        id=location_id,
+        physical_location=om.PhysicalLocation(
+            artifact_location=om.ArtifactLocation(uri=_uri(path), uri_base_id=SRCROOT),
+        ),
+        message=om.Message(text="this finding depends on this file (declarations, validators or auth)"),
+    )
+
+
 def _uri(path: str) -> str:
     """A relative URI reference: percent-encode what is not allowed in a path."""
     from urllib.parse import quote
@@ -88,6 +98,9 @@ def _result(result: Result, rule_index: int, hashes: dict[int, str] | None, comp
     related = [
         _location(r.span, r.message, location_id=i) for i, r in enumerate(result.finding.related, start=1)
     ]
+    named = {result.span.path} | {r.span.path for r in result.finding.related}
+    for path in sorted(result.finding.contributors - named):  # files the finding depends on, no place within
+        related.append(_file_location(path, len(related) + 1))
     properties = dict(sorted(result.finding.properties.items()))
     if result.finding.logical_location:
         properties["logicalLocation"] = result.finding.logical_location
