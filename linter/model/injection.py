@@ -32,6 +32,7 @@ its verdict and is reported as unproven, saying why, never dropped.
 
 from __future__ import annotations
 
+import json
 import re
 import string
 from collections import Counter
@@ -58,6 +59,20 @@ if TYPE_CHECKING:
 STRICT_TYPES = frozenset({"int", "date", "time", "uuid", "email", "enum"})
 TYPED_VALIDATORS = STRICT_TYPES | {"string"}
 PAGINATION = frozenset({"limit", "offset"})
+# The `cache.*` values flAPI takes from request parameters of these names (src/sql_template_processor.cpp).
+CACHE_PARAMETERS = {
+    "catalog": "cacheCatalog",
+    "schema": "cacheSchema",
+    "table": "cacheTable",
+    "schedule": "cacheSchedule",
+    "snapshotId": "cacheSnapshotId",
+    "snapshotTimestamp": "cacheSnapshotTimestamp",
+    "previousSnapshotId": "previousSnapshotId",
+    "previousSnapshotTimestamp": "previousSnapshotTimestamp",
+    "cursorColumn": "cursorColumn",
+    "cursorType": "cursorType",
+    "primaryKeys": "primaryKeys",
+}
 IGNORED_VALIDATOR_KEYS = {
     "allowed-values": "allowedValues",
     "prevent-sql-injection": "preventSqlInjection",
@@ -95,6 +110,15 @@ class Proof:
     change: str
     benign_sql: str
     attacked_sql: str
+    benign: str = ""  # the harmless value rendered into benign_sql
+    route: Route | None = None  # the route a caller sends the payload through
+    parameter: str = ""  # the request parameter (or MCP argument) that carries it
+
+    def request(self) -> str:
+        """The request that carries the payload, in words."""
+        if self.route is None:
+            return ""
+        return self.route.request(self.parameter, self.payload.replace("\n", "\\n"))
 
 
 @dataclass(frozen=True)
@@ -111,6 +135,16 @@ class Assessment:
     alphabet: Alphabet | None
     proof: Proof | None
     unproven_because: str | None = None  # why no proof was attempted (a bound was reached), if so
+    routes: tuple[Route, ...] = ()  # the routes through which a caller can set the value
+
+    @property
+    def request_name(self) -> str | None:
+        """The parameter (or MCP argument) name that sets the value, if a caller can set it."""
+        if self.variable.startswith("params."):
+            return self.variable[len("params.") :].split(".", 1)[0]
+        if self.variable.startswith("cache."):
+            return CACHE_PARAMETERS.get(self.variable[len("cache.") :])
+        return None
 
     @property
     def tag(self):  # type: ignore[no-untyped-def]
@@ -170,15 +204,83 @@ def is_bound(endpoint: Endpoint, interpolation: Interpolation) -> bool:
     return field is not None and bool(_validator_types(field) & TYPED_VALIDATORS)
 
 
+@dataclass(frozen=True)
+class Route:
+    """One way a caller reaches an endpoint file's template (flAPI 26.10.2, checked on the binary).
+
+    ``kind`` is ``rest`` (``url-path`` with ``method``) or ``mcp`` (``mcp-tool``, called with
+    ``tools/call``). ``accepts_undeclared``: whether a parameter the file does not declare reaches
+    the template through it — on REST GET unless ``request-fields-validation: true``; on REST
+    POST/PUT/PATCH only with ``operation.validate-before-write: false``; never through MCP
+    ``tools/call``, which refuses any argument that is not a declared field, ``limit``, ``offset``
+    or ``__auth_*``. An ``mcp-resource`` is read without arguments and an ``mcp-prompt`` renders
+    no SQL, so neither is a route for a caller's value; REST DELETE never runs the template.
+    """
+
+    kind: str
+    method: str
+    target: str
+    accepts_undeclared: bool
+
+    def describe(self) -> str:
+        if self.kind == "mcp":
+            return f"MCP tools/call {self.target}"
+        return f"REST {self.method} {self.target}"
+
+    def request(self, name: str, value: str) -> str:
+        """How a caller sends ``name=value`` through this route, in words."""
+        if self.kind == "mcp":
+            arguments = json.dumps({name: value}, ensure_ascii=False)
+            return f"MCP tools/call {self.target} with arguments `{arguments}`"
+        if self.method == "GET":
+            return f"REST GET {self.target} with the query parameter `{name}={value}`"
+        body = json.dumps({name: value}, ensure_ascii=False)
+        return f"REST {self.method} {self.target} with the JSON body `{body}`"
+
+
+REST_METHODS = ("GET", "POST", "PUT", "PATCH")  # the methods whose requests render the template
+
+
+def routes(endpoint: Endpoint) -> tuple[Route, ...]:
+    """The routes through which a caller can set the endpoint file's template values, REST first."""
+    cached = endpoint.cache.get("routes")
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    found = []
+    if endpoint.url_path is not None and endpoint.method in REST_METHODS:
+        if endpoint.method == "GET":
+            accepts = not _fields_validation(endpoint)
+        else:
+            accepts = not _validate_before_write(endpoint)
+        found.append(Route("rest", endpoint.method, endpoint.url_path.text, accepts))
+    if endpoint.mcp_tool is not None:
+        found.append(Route("mcp", "tools/call", endpoint.mcp_tool.name or "(unnamed tool)", False))
+    result = endpoint.cache["routes"] = tuple(found)
+    return result
+
+
 def rejects_undeclared(endpoint: Endpoint) -> bool:
-    """flAPI refuses undeclared parameters only on GET with `request-fields-validation: true`
-    (and an MCP tool in the same file may still receive them)."""
-    return _fields_validation(endpoint) and endpoint.method == "GET" and not endpoint.mcp_entries
+    """Whether no route passes an undeclared parameter to the template (see :class:`Route`)."""
+    return not any(route.accepts_undeclared for route in routes(endpoint))
+
+
+def undeclared_routes(endpoint: Endpoint) -> tuple[Route, ...]:
+    return tuple(route for route in routes(endpoint) if route.accepts_undeclared)
+
+
+def _validate_before_write(endpoint: Endpoint) -> bool:
+    """``operation.validate-before-write`` (default true; the only spelling flAPI reads)."""
+    operation = endpoint.mapping.get_map("operation")
+    node = operation.get_scalar("validate-before-write") if operation is not None else None
+    return not (node is not None and node.text in _FALSE_WORDS)
 
 
 def _fields_validation(endpoint: Endpoint) -> bool:
     node = endpoint.mapping.get_scalar("request-fields-validation")
     return node is not None and node.text in ("true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON", "y", "Y")
+
+
+_FALSE_WORDS = ("false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF", "n", "N")
 
 
 def classify_control(
@@ -188,18 +290,24 @@ def classify_control(
     namespace, _, rest = name.partition(".")
     if namespace in ("conn", "env"):
         return Control.SERVER, None, None
-    if namespace in ("auth", "cache"):
-        control = Control.SERVER if _fields_validation(endpoint) else Control.SHADOWABLE
-        return control, None, None
+    if namespace == "auth":
+        # flAPI fills `auth.*` from its own `__auth_*` values; a caller's `__auth_username` (a query
+        # parameter, or an MCP argument, which flAPI lets through) does not reach `auth.username`
+        # (26.10.2, on the binary).
+        return Control.SERVER, None, None
+    if namespace == "cache":
+        if rest in CACHE_PARAMETERS and not rejects_undeclared(endpoint):
+            return Control.SHADOWABLE, None, None  # e.g. `?cacheTable=…` on a REST GET
+        return Control.SERVER, None, None
     if namespace != "params" or not rest:
         return Control.UNKNOWN, None, None
     base = rest.split(".", 1)[0]
     field = _field(endpoint, base)
-    if base in PAGINATION:
+    if base in PAGINATION and (field is None or not field.validators):
         return Control.PAGINATION, field, None
     if field is None:
         if rejects_undeclared(endpoint):
-            return Control.UNKNOWN, None, None  # flAPI rejects undeclared parameters here: it renders empty
+            return Control.UNKNOWN, None, None  # no route passes undeclared parameters here: it renders empty
         return Control.UNDECLARED, None, None
     if is_bound(endpoint, interpolation):
         return Control.BOUND, field, None
@@ -318,21 +426,28 @@ def _by_alphabet(context: Context, raw: bool, alphabet: Alphabet, inner: Context
 
 # ----------------------------------------------------------------------- proof
 
+# Payloads tried per context, in order. Every one was chosen to pass flAPI 26.10's
+# `preventSqlInjection` keyword filter (:func:`keyword_filter_refuses`) where possible: DuckDB's
+# FROM-first subqueries (`(FROM (VALUES (1)))`) need no SELECT, a quote followed by ` OR ` two
+# characters later is refused while `' OR TRUE OR '` is not. Those the filter refuses (`1; SELECT 1`)
+# stay for values it does not check (undeclared parameters, `limit`/`offset`, `cache.*`);
+# :func:`_admissible` drops them for declared fields.
 _PAYLOADS: dict[Context, tuple[str, ...]] = {
-    Context.STRING: ("' OR TRUE OR '", "'OR'a", "' OR a OR '", "'; SELECT 1; --"),
-    Context.LIKE_PATTERN: ("' OR TRUE OR '", "'OR'a", "' OR a OR '", "'; SELECT 1; --"),
-    Context.QUOTED_IDENTIFIER: ('x" OR TRUE OR "y', 'x", (SELECT 1) AS "y'),
+    Context.STRING: ("' OR TRUE OR '", "zz' OR 'a'<'b", "' OR 't", "x'||(FROM read_text('/etc/hostname'))||'"),
+    Context.LIKE_PATTERN: ("zz' OR 'a'<'b", "' OR TRUE OR '", "x'||(FROM read_text('/etc/hostname'))||'"),
+    Context.QUOTED_IDENTIFIER: ('x" OR TRUE OR "y', 'x", (FROM (VALUES (1))) AS "y'),
     Context.EXECUTED_STRING: ("1 OR TRUE", "a OR TRUE", "x'' OR TRUE OR ''y", "' OR TRUE OR '"),
-    Context.VALUE: ("1 OR TRUE", "a OR TRUE", "1) OR (TRUE", "1; SELECT 1", "a; SELECT a"),
-    Context.LIMIT: ("(SELECT 1)", "1; SELECT 1", "1 OR TRUE"),
+    Context.VALUE: ("1 OR TRUE", "a OR TRUE", "1) OR (TRUE", "1 OR (FROM (VALUES (TRUE)))", "1; SELECT 1"),
+    Context.LIMIT: ("1 + (FROM no_such_table)", "(FROM no_such_table)", "1; SELECT 1", "(SELECT 1)"),
     Context.IN_LIST: ("1) OR (TRUE", "1) OR TRUE OR (1"),
-    Context.ORDER_BY: ("(SELECT 1)", "1, (SELECT 1)", "a OR TRUE"),
-    Context.IDENTIFIER: ("(SELECT 1) AS x", "1 OR TRUE", "(SELECT 1)"),
-    Context.TABLE: ("(SELECT 1) AS x", "t, (SELECT 1) AS y", "t, u"),
-    Context.FRAGMENT: ("TRUE OR TRUE", "a OR b", "TRUE; SELECT 1", "1=1) OR (TRUE"),
-    Context.STATEMENT: ("SELECT 1; SELECT 2", "SELECT 1 UNION SELECT 2"),
-    Context.COMMENT: ("\nOR TRUE", "\n; SELECT 1"),
+    Context.ORDER_BY: ("(FROM no_such_table)", "1, (FROM no_such_table)", "a OR TRUE", "(SELECT 1)"),
+    Context.IDENTIFIER: ("(FROM (VALUES (1))) AS x", "1 OR TRUE", "(SELECT 1) AS x"),
+    Context.TABLE: ("(FROM (VALUES (1))) AS x", "t, (FROM (VALUES (1))) AS y", "t, u", "(SELECT 1) AS x"),
+    Context.FRAGMENT: ("TRUE OR TRUE", "a OR b", "2=2) OR (TRUE", "TRUE; SELECT 1"),
+    Context.STATEMENT: ("FROM (VALUES (1)); FROM (VALUES (2))", "SELECT 1; SELECT 2", "SELECT 1 UNION SELECT 2"),
+    Context.COMMENT: ("\nOR TRUE", "\n; FROM (VALUES (1))", "\n; SELECT 1"),
 }
+_DIRECTION_PAYLOADS = ("ASC, (FROM no_such_table)", "DESC, (FROM no_such_table) DESC")
 _BENIGN: dict[Context, str] = {
     Context.STRING: "abc",
     Context.LIKE_PATTERN: "abc",
@@ -344,7 +459,7 @@ _BENIGN: dict[Context, str] = {
     Context.ORDER_BY: "id",
     Context.IDENTIFIER: "id",
     Context.TABLE: "t",
-    Context.FRAGMENT: "TRUE",
+    Context.FRAGMENT: "FALSE",
     Context.STATEMENT: "SELECT 1",
     Context.COMMENT: "note",
     Context.UNKNOWN: "1",
@@ -494,7 +609,7 @@ def prove(template: Template, analysis: TemplateAnalysis, endpoint: Endpoint, ta
         benign_shape = budget.shapes[benign] = _shape(benign_statements)
     payloads = _PAYLOADS.get(target.context, ())
     if (target.context, target.context_detail) == (Context.ORDER_BY, "direction"):
-        payloads = ("ASC, (SELECT 1)", "DESC, (SELECT 1) DESC")
+        payloads = _DIRECTION_PAYLOADS
     candidates = _admissible(target, payloads)
     # The same payloads again with a comment that swallows the rest of the line
     # (needed where more SQL follows the value, e.g. `{{cache.catalog}}.schema.table`).
@@ -508,39 +623,93 @@ def prove(template: Template, analysis: TemplateAnalysis, endpoint: Endpoint, ta
         shape = _shape(statements)
         change = _describe_change(benign_shape, shape) if shape != benign_shape else None
         if change is not None:
-            return Proof(payload, change, benign, attacked)
+            route = target.routes[0] if target.routes else None
+            benign_value = _benign(target.context, target.context_detail)
+            return Proof(payload, change, benign, attacked, benign_value, route, target.request_name or "")
     return None
 
 
 def _admissible(target: Assessment, payloads: tuple[str, ...]) -> tuple[str, ...]:
-    """Payloads the field's validators would accept: a proof must use a value a caller can send.
+    """Payloads flAPI 26.10.2 would let through to the template: a proof must use a value a caller can send.
 
-    An enum contributes its own allowed values as the candidates; a ``string``
-    validator filters by its regex (full match) and ``min``/``max`` length.
+    A declared field's validators run on every route (REST and MCP alike): an enum contributes
+    its own allowed values as the candidates; a ``string`` validator filters by its regex (full
+    match) and ``min``/``max`` length; and the ``preventSqlInjection`` keyword filter
+    (:func:`keyword_filter_refuses`) runs unless every validator of the field sets it to false —
+    also on a field without validators. Undeclared parameters and ``cache.*`` values pass no
+    validator. ``limit`` and ``offset`` must start with an integer (flAPI reads them with
+    ``std::stoll`` for its pagination, on REST and MCP, and refuses the request otherwise).
     """
     field = target.field
-    if field is None or target.control in (Control.UNDECLARED, Control.PAGINATION, Control.SHADOWABLE):
-        return payloads
-    enum = _enum_values(field)
-    if enum is not None:
-        return tuple(enum)
-    heuristic = bool(field.validators) and any(v.prevent_sql_injection is not False for v in field.validators)
+    pagination = target.request_name in PAGINATION
     out = []
-    for payload in payloads:
-        if heuristic and _HEURISTIC_BLOCKS.search(payload):
-            continue  # preventSqlInjection (on by default) would reject it; the proof must not rely on it
-        if all(_string_validator_accepts(v, payload) for v in field.validators
-               if (v.type or "").strip().lower() == "string"):
-            out.append(payload)
+    enum = _enum_values(field) if field is not None and target.control is not Control.UNDECLARED else None
+    for payload in (enum if enum is not None else payloads):
+        if pagination and not _STOLL.match(payload):
+            continue
+        if field is not None and target.control not in (Control.UNDECLARED, Control.SHADOWABLE):
+            if _filter_applies(field) and keyword_filter_refuses(payload):
+                continue
+            if not all(_string_validator_accepts(v, payload) for v in field.validators
+                       if (v.type or "").strip().lower() == "string"):
+                continue
+        out.append(payload)
     return tuple(out)
 
 
-# What flAPI's `preventSqlInjection` keyword heuristic rejects (flapi-semantics.md §5), approximated
-# generously so that a proof never depends on a payload the heuristic might block.
-_HEURISTIC_BLOCKS = re.compile(
-    r"--|/\*|';|1\s*=\s*1|\b(?:select|union|drop|delete|insert|update|exec|execute|alter|create|truncate)\b",
-    re.IGNORECASE,
+_STOLL = re.compile(r"[ \t\n\v\f\r]*[+-]?[0-9]")  # what std::stoll accepts as a start
+
+
+def _filter_applies(field: RequestField) -> bool:
+    """flAPI runs the keyword filter unless every validator says `preventSqlInjection: false`
+    (so it runs on a field without validators too); numeric-bound fields only log it."""
+    if field.validators and all(v.prevent_sql_injection is False for v in field.validators):
+        return False
+    return True
+
+
+# flAPI 26.10's `preventSqlInjection` filter (RequestValidator::validateSqlInjection in
+# src/request_validator.cpp), reproduced exactly: a keyword as a whole word (ECMAScript `\b`,
+# case-insensitive), one of the substrings below (case-insensitive), or a single quote with `OR`,
+# `AND`, `;` or `=` in a small window around it. The answers of this function were compared with
+# the flAPI 26.10.2 binary (tests/conformance/test_proof_replay.py).
+FILTER_KEYWORDS = (
+    "SELECT", "INSERT", "UPDATE", "DELETE", "DROP", "TRUNCATE", "ALTER", "CREATE", "TABLE",
+    "UNION", "EXEC", "EXECUTE", "SCRIPT", "DECLARE", "CAST", "CONVERT",
 )
+FILTER_SUBSTRINGS = ("';", "--", "/*", "*/", "XP_", "SP_", " OR 1=1", " OR '1'='1", "AND 1=1", "1=1", "1=2")
+_FILTER_KEYWORD = re.compile(rb"\b(?:" + "|".join(FILTER_KEYWORDS).encode() + rb")\b", re.IGNORECASE)
+
+
+def keyword_filter_refuses(value: str) -> bool:
+    """Whether flAPI 26.10's keyword filter answers "Potential SQL injection detected" for ``value``.
+
+    flAPI works on the UTF-8 bytes with ASCII-only case folding; so does this.
+    """
+    data = value.encode("utf-8", "surrogatepass")
+    if _FILTER_KEYWORD.search(data):
+        return True
+    upper = data.upper()
+    if any(pattern.encode() in upper for pattern in FILTER_SUBSTRINGS):
+        return True
+    size = len(data)
+    pos = data.find(b"'")
+    while pos != -1:
+        if 0 < pos < size - 1:
+            start = max(0, pos - 2)
+            window = data[start : start + min(5, size - pos + 2)]
+        elif pos == 0 and size > 1:
+            window = data[0:3]
+        elif pos == size - 1 and size > 1:
+            start = max(0, pos - 2)
+            window = data[start : start + 3]
+        else:
+            window = b""
+        window = window.upper()
+        if b"OR" in window or b"AND" in window or b";" in window or b"=" in window:
+            return True
+        pos = data.find(b"'", pos + 1)
+    return False
 
 
 def _string_validator_accepts(validator, value: str) -> bool:  # type: ignore[no-untyped-def]
@@ -607,8 +776,15 @@ def assess(endpoint: Endpoint) -> list[Assessment]:
             context, detail, guessed = lexical_context(template.source.text, interp.tag.start), "", True
         inner = located.located.inner if located is not None else None
         verdict, reason = decide(context, control, interp.tag.is_raw, alphabet, field, inner)
+        reachable = reachable_routes(endpoint, control)
+        if verdict is not Verdict.SAFE and not reachable:
+            verdict, reason = Verdict.SAFE, (
+                "no route lets a caller set it (an `mcp-resource` is read without arguments, REST DELETE "
+                "never renders the template)"
+            )
         assessment = Assessment(
-            interp, interp.tag.name, field, control, context, detail, guessed, verdict, reason, alphabet, None
+            interp, interp.tag.name, field, control, context, detail, guessed, verdict, reason, alphabet, None,
+            routes=reachable,
         )
         provisional.append(assessment)
     others = {a.tag.start: (a.context, a.context_detail, a.control is Control.BOUND) for a in provisional}
@@ -624,6 +800,15 @@ def assess(endpoint: Endpoint) -> list[Assessment]:
         results.append(_with_proof(assessment, proof, skipped))
     endpoint.cache["injection"] = results
     return results
+
+
+def reachable_routes(endpoint: Endpoint, control: Control) -> tuple[Route, ...]:
+    """The routes through which a caller sets a value of this control (none: no caller can)."""
+    if control in (Control.UNDECLARED, Control.SHADOWABLE):
+        return undeclared_routes(endpoint)
+    if control in (Control.STRICT, Control.REGEX, Control.UNVALIDATED, Control.PAGINATION, Control.BOUND):
+        return routes(endpoint)
+    return ()
 
 
 def _with_proof(assessment: Assessment, proof: Proof | None, skipped: str | None) -> Assessment:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from mcplint.engine.rule import Finding
 from mcplint.model import Endpoint
-from mcplint.model.injection import Assessment, Context, Control
+from mcplint.model.injection import Assessment, Context, Control, Route
 
 _FIXES = {
     Context.STRING: "bind it instead (double braces, exactly `params.<name>`, outside sections, with a typed "
@@ -38,12 +38,15 @@ def field_description(assessment: Assessment, endpoint: Endpoint) -> str:
     where = endpoint.unit_path
     control = assessment.control
     if control is Control.UNDECLARED:
-        return f"{var} (not declared in {where}, yet any query or body key reaches the template unvalidated)"
+        return (f"{var} (not declared in {where}, yet {route_list(assessment.routes)} "
+                f"{'passes' if len(assessment.routes) == 1 else 'pass'} a parameter of that name to the template "
+                "unvalidated; MCP tools/call would refuse it)")
     if control is Control.PAGINATION:
         return f"{var} (flAPI passes `limit` and `offset` to the template as raw, unvalidated text)"
     if control is Control.SHADOWABLE:
-        return (f"{var} (a caller can shadow this context value: {where} does not set "
-                "`request-fields-validation: true`)")
+        return (f"{var} (a caller can shadow this context value with the request parameter "
+                f"`{assessment.request_name}` through {route_list(assessment.routes)}, which "
+                f"{'accepts' if len(assessment.routes) == 1 else 'accept'} undeclared parameters)")
     field = assessment.field
     if field is None:
         return var
@@ -72,12 +75,26 @@ def context_words(assessment: Assessment) -> str:
     return f"into {assessment.context.with_article}{detail}"
 
 
+def route_list(routes: tuple[Route, ...]) -> str:
+    names = [route.describe() for route in routes]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def proof_sentence(assessment: Assessment) -> str:
+    """The proof: the request that carries the payload (it passes the route's validators and flAPI
+    26.10.2's keyword filter) and what the payload does to the statement flAPI renders."""
     proof = assessment.proof
     if proof is None:
         return ""
     payload = proof.payload.replace("\n", "\\n")
-    return f" Rendered as flAPI renders it, the value `{payload}` {proof.change}."
+    via = f" via {proof.request()}" if proof.route is not None else ""
+    if assessment.control in (Control.UNDECLARED, Control.SHADOWABLE, Control.PAGINATION):
+        passes = "no validator or keyword filter checks it"  # flAPI validates declared fields only
+        if assessment.request_name in ("limit", "offset"):
+            passes += " (it starts with a number, as flAPI's pagination requires)"
+    else:
+        passes = "it passes the field's validators and flAPI's keyword filter"
+    return f" Proven{via}: {passes}, and rendered as flAPI renders it the value `{payload}` {proof.change}."
 
 
 def fix(assessment: Assessment) -> str:
@@ -98,8 +115,13 @@ def finding(assessment: Assessment, endpoint: Endpoint, message: str) -> Finding
         "proven": assessment.proof is not None,
     }
     if assessment.proof is not None:
-        properties["payload"] = assessment.proof.payload
-        properties["change"] = assessment.proof.change
+        proof = assessment.proof
+        properties["payload"] = proof.payload
+        properties["change"] = proof.change
+        properties["benign"] = proof.benign
+        if proof.route is not None:
+            properties["route"] = proof.route.describe()
+            properties["parameter"] = proof.parameter
     return Finding(
         span=template.span(tag.start, tag.end),
         message=message,

@@ -38,7 +38,8 @@ RULE = Rule(
     full_description=(
         "flAPI turns a double-brace `params.<name>` at section depth 0 with a typed validator into a prepared "
         "statement parameter by replacing it with `?` before rendering. Written as `'{{ params.x }}'`, the "
-        "result is the string `'?'`, not a parameter."
+        "result is the string `'?'`, not a parameter. Read from flAPI's source (mid 2026), not yet "
+        "checked on the flAPI 26.10.2 binary."
     ),
     why=(
         "The endpoint breaks (wrong results, a parameter-count error), and the usual 'fix' is to switch to "

@@ -33,6 +33,7 @@ RULE = Rule(
         "An interpolation forms a complete predicate (`WHERE {{{ params.filter }}}`, `AND {{{ params.f }}}`), "
         "a whole statement, or sits in a SQL comment it can end with a line break. Whatever the caller sends "
         "becomes SQL."
+        " Verified on flAPI 26.10.2: the proof is sent through the finding's route and replayed on the binary."
     ),
     why="The endpoint or MCP tool executes arbitrary SQL for anyone who can call it.",
     fix="Never take SQL from the caller; model each option as its own validated field.",

@@ -31,13 +31,13 @@ RULE = Rule(
         "another engine (`postgres_query`, `postgres_execute`, `mysql_query`, `bigquery_query`, …). The "
         "string is SQL itself, so there are two layers: HTML-escaping of `{{ }}` may protect the outer "
         "quotes, but an unquoted position inside the executed SQL needs no quote at all."
+        " Verified on flAPI 26.10.2 with DuckDB's `query()` (tests/conformance/test_proof_replay.py); calls "
+        'into other engines are judged the same way but need that engine to replay.'
     ),
     why="The caller writes SQL that DuckDB or the attached database executes, e.g. on the remote Postgres.",
     fix="Keep request values out of executed SQL text, or restrict them with `int`/`enum` validators.",
-    bad=Example(project(STATUS_FREE, "SELECT * FROM postgres_query('shop', 'SELECT * FROM orders WHERE id = "
-                                     "{{ params.status }}')\n")),
-    good=Example(project(ID_INT, "SELECT * FROM postgres_query('shop', 'SELECT * FROM orders WHERE id = "
-                                 "{{ params.id }}')\n")),
+    bad=Example(project(STATUS_FREE, "SELECT * FROM query('SELECT * FROM orders WHERE id = {{ params.status }}')\n")),
+    good=Example(project(ID_INT, "SELECT * FROM query('SELECT * FROM orders WHERE id = {{ params.id }}')\n")),
     target=Target.ENDPOINT,
     check=check,
     references=("https://cwe.mitre.org/data/definitions/89.html",),

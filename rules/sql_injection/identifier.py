@@ -37,6 +37,8 @@ RULE = Rule(
         "An interpolation stands where SQL expects a name (a selected column, a table, an ORDER BY term). "
         "Names cannot be bound as parameters, so only an `enum` (or a regex of plain name characters) "
         "makes this safe; here the value may hold an expression or a subquery."
+        ' Verified on flAPI 26.10.2: the proof (a FROM-first subquery such as `(FROM no_such_table)`, which '
+        "passes flAPI's keyword filter where `SELECT` does not) is replayed on the binary."
     ),
     why="`ORDER BY (SELECT …)` or a subquery in place of a column reads data the endpoint never meant to expose.",
     fix="Validate the value with an `enum` listing the allowed names.",

@@ -21,7 +21,7 @@ def check(endpoint: Endpoint) -> Iterator[Finding]:
             a,
             endpoint,
             f"`{a.variable}` is {how(a)} {context_words(a)}: flAPI passes `limit` and `offset` to templates as raw, "
-            f"unvalidated text (pagination reads them), whatever the endpoint declares.{proven} Fix: let flAPI "
+            f"unvalidated text (pagination reads them) unless a validator is declared for them.{proven} Fix: let flAPI "
             "paginate (`with-pagination`) or use a differently named `int`-validated field, bound outside sections.",
         )
 
@@ -37,8 +37,10 @@ RULE = Rule(
     short_description="`params.limit` or `params.offset` is interpolated into SQL.",
     full_description=(
         "flAPI reads `limit` and `offset` for its own pagination and passes them to the template as raw "
-        "strings without running validators, so even an `int` validator on a field named `limit` does not "
-        "protect `LIMIT {{ params.limit }}`."
+        "strings. Undeclared, or declared without validators, they are checked only by `std::stoll` (the text "
+        "must start with a number) on REST and MCP alike, and an undeclared one by no keyword filter, so "
+        "`1 + (FROM no_such_table)` runs a subquery. Declared with an `int` validator they are validated like "
+        "any field (an earlier belief said otherwise) and are not reported. Verified on flAPI 26.10.2."
     ),
     why="A caller controls the text after LIMIT/OFFSET, where a subquery or a second statement fits.",
     fix=(

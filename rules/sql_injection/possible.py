@@ -52,6 +52,8 @@ RULE = Rule(
         "(a regex of letters in an expression lets a caller name a column, `id = id`), no payload changed the "
         "parsed statement, or the template did not parse in any section combination, so the context was "
         "guessed. They are reported at lower precision, never dropped."
+        " The proven rules' payloads are those flAPI 26.10.2's keyword filter lets through (checked on the "
+        'binary); a candidate whose every payload the filter or a validator refuses lands here, unproven.'
     ),
     why="Partial restrictions still let a caller change which rows or tables a query touches.",
     fix="Bind the value, or validate it strictly (`int`, `enum`, `date`, `uuid`).",

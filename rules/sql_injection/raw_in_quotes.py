@@ -33,6 +33,9 @@ RULE = Rule(
         "identifier), and nothing stops the value from containing the closing quote: no bound "
         "parameter, no strict validator, no regex that excludes the quote. The finding carries a proof: "
         "a payload rendered as flAPI renders it and the change it makes to the parsed statement."
+        " Verified on flAPI 26.10.2 (tests/conformance/test_proof_replay.py replays every proof on it): `' OR"
+        " TRUE OR '` and `zz' OR 'a'<'b` pass its keyword filter and return every row; `'OR'a` and `x' OR 't`"
+        ' do not pass.'
     ),
     why=(
         "flAPI's Mustache does no SQL escaping. A value such as `' OR TRUE OR '` closes the string and "

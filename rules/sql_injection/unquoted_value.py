@@ -33,6 +33,8 @@ RULE = Rule(
         "typed validator) stands where SQL expects an expression, a list item or a number, and its "
         "validation admits more than numbers. HTML-escaping of `{{ }}` changes nothing here: `1 OR TRUE` "
         "has nothing to escape. The finding carries a proof payload and its effect on the parsed statement."
+        " Verified on flAPI 26.10.2: the proof is sent through the finding's route and replayed on the binary"
+        ' (tests/conformance/test_proof_replay.py).'
     ),
     why="The caller writes SQL: extra predicates that return every row, subqueries that read other tables.",
     fix=(
