@@ -6,19 +6,21 @@ use it directly. Nothing here prints or exits.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mcplint.config import Config
+from mcplint.config import Config, ConfigError
 from mcplint.discovery import DiscoveryError, FileAccess, choose_root, discover
-from mcplint.engine.registry import Registry, default_registry
+from mcplint.engine.registry import Registry, SelectorError, default_registry
 from mcplint.engine.rule import Level, Rule
 from mcplint.engine.runner import EngineSettings, Report, run
 from mcplint.model.builder import build_model
 from mcplint.model.model import Model
 from mcplint.progress import NO_PROGRESS, Progress
+from mcplint.settings_tree import FolderSettings, nested_configs
 
 
 @dataclass
@@ -35,8 +37,6 @@ def resolve_settings(config: Config, registry: Registry, cli_select: list[str] |
 
     Raises :class:`~mcplint.engine.registry.SelectorError` for unknown selectors.
     """
-    from mcplint.engine.registry import SelectorError
-
     rules = registry.select(
         cli_select or config.select,
         config.ignore + (cli_ignore or []),
@@ -52,7 +52,40 @@ def resolve_settings(config: Config, registry: Registry, cli_select: list[str] |
         glob: {rule_id for selector in selectors for rule_id in registry.resolve(selector)}
         for glob, selectors in config.per_file_ignores.items()
     }
-    return rules, EngineSettings(levels=levels, per_file_ignores=per_file)
+    return rules, EngineSettings(
+        levels=levels, per_file_ignores=per_file, cli_select=cli_select, cli_ignore=list(cli_ignore or []),
+        cli_extend=list(cli_extend or []),
+    )
+
+
+def with_nested_configs(
+    config: Config, registry: Registry, rules: list[Rule], settings: EngineSettings, root: Path, paths: list[str]
+) -> tuple[list[Rule], EngineSettings]:
+    """The run's rules and settings, extended by the configurations in folders below ``root``.
+
+    Each nested configuration is resolved as the run's is (with the same command-line
+    selections); the rules to run are the union of all selections, and the engine keeps
+    for each file only what its nearest configuration selects (see settings_tree.py).
+    """
+    found = nested_configs(root, paths, config)
+    if not found:
+        return rules, settings
+    folders = []
+    chosen = {rule.id: rule for rule in rules}
+    for folder, source, nested in found:
+        try:
+            nested_rules, resolved = resolve_settings(
+                nested, registry, settings.cli_select, settings.cli_ignore, settings.cli_extend
+            )
+        except SelectorError as exc:
+            raise ConfigError(f"{source}: {exc}") from None
+        chosen.update((rule.id, rule) for rule in nested_rules)
+        folders.append(FolderSettings(
+            folder, source, nested, frozenset(rule.id for rule in nested_rules), resolved.levels,
+            resolved.per_file_ignores,
+        ))
+    ordered = [rule for rule in registry.rules if rule.id in chosen]
+    return ordered, dataclasses.replace(settings, folders=tuple(folders))
 
 
 def lint(
@@ -66,6 +99,7 @@ def lint(
     jobs: int = 1,
     progress: Progress = NO_PROGRESS,
     use_cache: bool = False,
+    isolated: bool = False,
 ) -> LintRun:
     """Lint ``paths`` (default: ``cwd``) and return the report and the model.
 
@@ -73,6 +107,8 @@ def lint(
     the report is the same whatever it is. ``use_cache`` (with ``cache`` on in
     the configuration) keeps an index in ``.mcplint_cache/`` that speeds up
     runs on a few files of a large project; it never changes the report.
+    ``isolated`` leaves out configurations found in folders below the root (a run
+    given ``--config``, or one that must not let the scanned tree configure itself).
 
     Raises :class:`~mcplint.discovery.DiscoveryError` for paths that do not exist.
     """

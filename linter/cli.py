@@ -109,6 +109,19 @@ def cli() -> None:
     help="flAPI release the project runs on: 26.6 or 26.10 (26.10.2 counts as 26.10) [default: 26.10, or "
     "`flapi-version` in the configuration].",
 )
+@click.option(
+    "--isolated",
+    is_flag=True,
+    help="Ignore every configuration file (.mcplint.toml, [tool.mcplint]) in and above the scanned tree: "
+    "defaults and command-line options only. For CI on pull requests, whose tree may configure its own scan.",
+)
+@click.option(
+    "--show-settings",
+    "show_settings",
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="Print which configuration judges FILE and its effective settings, then exit.",
+)
 def check(
     paths: tuple[Path, ...],
     output_format: str,
@@ -129,10 +142,12 @@ def check(
     diff_ref: str | None,
     statistics: bool,
     flapi_version: str | None,
+    isolated: bool,
+    show_settings: Path | None,
 ) -> None:
     """Lint PATHS (files or folders; default: the current folder)."""
     from mcplint.api import lint, resolve_settings
-    from mcplint.config import ConfigError, load_config, parse_flapi_version
+    from mcplint.config import Config, ConfigError, load_config, parse_flapi_version
     from mcplint.discovery import DiscoveryError
     from mcplint.engine.registry import SelectorError, default_registry
     from mcplint.reporters import get_reporter
@@ -141,8 +156,10 @@ def check(
     # rescan it (seconds on big trees), and main() exits without tearing it down.
     gc.disable()
     cwd = Path.cwd()
+    if isolated and config_path is not None:
+        _fail("--isolated ignores configuration files; it cannot be combined with --config")
     try:
-        config = load_config(config_path, cwd)
+        config = Config() if isolated else load_config(config_path, cwd)
     except ConfigError as exc:
         _fail(str(exc))
     if flapi_version is not None:
@@ -167,10 +184,14 @@ def check(
     progress = Progress(sys.stderr) if output_format == "text" and _is_terminal(sys.stderr) else NO_PROGRESS
     try:
         workers = jobs or available_cores()
+        if show_settings is not None:
+            _print_settings(show_settings, cwd, config, registry, rules, settings, isolated or config_path is not None)
+            sys.exit(0)
         outcome = lint(
-            list(paths), cwd, config, registry, rules, settings, exclude, workers, progress, use_cache=not no_cache
+            list(paths), cwd, config, registry, rules, settings, exclude, workers, progress, use_cache=not no_cache,
+            isolated=isolated or config_path is not None,
         )
-    except DiscoveryError as exc:
+    except (DiscoveryError, ConfigError) as exc:
         _fail(str(exc))
     finally:
         progress.done()
@@ -224,6 +245,42 @@ def check(
         sys.exit(2)
     failing = any(_LEVEL_RANK[r.level.value] >= threshold for r in report.results)
     sys.exit(1 if failing and not exit_zero else 0)
+
+
+def _print_settings(file: Path, cwd: Path, config: Any, registry: Any, rules: Any, settings: Any,
+                    isolated: bool) -> None:
+    """``--show-settings FILE``: the configuration that judges FILE (the nearest one, as in a run) and its values."""
+    from mcplint.api import with_nested_configs
+    from mcplint.discovery import choose_root
+    from mcplint.reporters.safe_text import printable
+    from mcplint.settings_tree import settings_for
+
+    path = file if file.is_absolute() else cwd / file
+    root = choose_root([path], cwd)
+    rel = Path(os.path.relpath(os.path.abspath(path), root)).as_posix()
+    if not isolated:
+        rules, settings = with_nested_configs(config, registry, rules, settings, root, [rel])
+    nested = settings_for(rel, settings.folders)
+    source = nested.source if nested is not None else config.path
+    judge = nested.config if nested is not None else config
+    selected = sorted(nested.selected) if nested is not None else sorted(rule.id for rule in rules)
+    levels = nested.levels if nested is not None else settings.levels
+    lines = [
+        f"file: {printable(str(file))}",
+        f"configuration: {printable(str(source)) if source else '(none: defaults)'}"
+        + (" (nested configurations not read: --isolated or --config)" if isolated else ""),
+        f"select: {', '.join(judge.select) if judge.select else '(default)'}",
+        f"extend-select: {', '.join(judge.extend_select) or '-'}",
+        f"ignore: {', '.join(judge.ignore) or '-'}",
+        f"exclude: {', '.join(judge.exclude) or '-'}",
+        f"per-file-ignores: {', '.join(f'{g} = {sorted(v)}' for g, v in judge.per_file_ignores.items()) or '-'}",
+        f"levels: {', '.join(f'{k} = {v.value}' for k, v in sorted(levels.items())) or '-'}",
+        f"fail-on: {config.fail_on}",
+        f"flapi-version: {config.flapi_version}",
+        f"max-file-size: {config.max_file_size}",
+        f"rules selected: {len(selected)} of {len(registry.rules)}",
+    ]
+    click.echo("\n".join(lines))
 
 
 def _is_terminal(stream: Any) -> bool:

@@ -51,7 +51,9 @@ VALIDATORS = {
     "regex_digits_commas": "      - type: string\n        regex: '^[0-9,]{1,60}$'\n",
     "int": "      - type: int\n        min: 1\n",
     "enum_safe": "      - type: enum\n        allowedValues: [open, closed]\n",
-    "enum_evil": "      - type: enum\n        allowedValues: [open, \"x' OR TRUE OR 'y\", \"1 OR TRUE\"]\n",
+    "enum_evil": "      - type: enum\n        allowedValues: [open, \"zz' OR 'a'<'b\", \"1 OR TRUE\"]\n",
+    # flAPI's keyword filter refuses this allowed value (a quote with ` OR` next to it): no proof
+    "enum_refused": "      - type: enum\n        allowedValues: [open, \"x' OR TRUE OR 'y\"]\n",
     "date": "      - type: date\n",
     "uuid": "      - type: uuid\n",
 }
@@ -69,6 +71,7 @@ ROWS = [
     ("string", "triple", "int", set()),
     ("string", "triple", "enum_safe", set()),
     ("string", "triple", "enum_evil", {"SQLI001"}),
+    ("string", "triple", "enum_refused", {"SQLI020"}),
     ("string", "triple", "date", set()),
     ("string", "double", "int", {"SQLI008"}),  # bound: flAPI renders '?'
     ("string", "double", "string_len", {"SQLI008"}),
@@ -169,9 +172,12 @@ def test_matrix(tmp_path, context, form, validator, expected) -> None:
     [
         ("conn.schema", "", set()),
         ("env.SCHEMA", "", set()),
-        ("auth.username", "", {"SQLI001"}),  # callers can shadow it without request-fields-validation
+        # flAPI 26.10.2 fills auth.* itself: a caller's `__auth_username` (query parameter or MCP argument)
+        # does not reach it (tests/conformance/test_proof_replay.py)
+        ("auth.username", "", set()),
         ("auth.username", "request-fields-validation: true\n", set()),
-        ("cache.table", "", {"SQLI001"}),
+        ("cache.table", "", {"SQLI001"}),  # `?cacheTable=…` on the REST GET route
+        ("cache.table", "request-fields-validation: true\n", set()),  # REST refuses it, MCP refuses it
     ],
 )
 def test_server_and_context_values(tmp_path, var, yaml_extra, expected) -> None:
@@ -182,15 +188,22 @@ def test_server_and_context_values(tmp_path, var, yaml_extra, expected) -> None:
     assert found == expected
 
 
-def test_pagination_parameters_are_always_raw(tmp_path) -> None:
-    for name in ("limit", "offset"):
-        files = _project("limit", "double", "int")
-        files["sqls/e.sql"] = f"SELECT * FROM t LIMIT 10 OFFSET {{{{ params.{name} }}}}\n"
-        files["sqls/e.yaml"] = files["sqls/e.yaml"].replace("field-name: v", f"field-name: {name}")
-        write_tree(tmp_path, files)
-        results = run_lint(tmp_path, select=["sql-injection"]).report.results
-        assert [r.rule.id for r in results] == ["SQLI005"]
-        assert "raw, unvalidated text" in results[0].message
+@pytest.mark.parametrize("name", ["limit", "offset"])
+def test_pagination_parameters_are_raw_unless_declared_with_validators(tmp_path, name) -> None:
+    # Undeclared (or declared without validators), `limit`/`offset` reach the template as raw text
+    # on every route; declared with an `int` validator, flAPI 26.10.2 validates them like any field
+    # (`limit=(SELECT 1)` gets "Invalid integer value"), which an earlier belief denied.
+    files = _project("limit", "double", "int")
+    files["sqls/e.sql"] = f"SELECT * FROM t LIMIT 10 OFFSET {{{{ params.{name} }}}}\n"
+    undeclared = dict(files, **{"sqls/e.yaml": files["sqls/e.yaml"].replace("field-name: v", "field-name: w")})
+    write_tree(tmp_path / "a", undeclared)
+    results = run_lint(tmp_path / "a", select=["sql-injection"]).report.results
+    assert [r.rule.id for r in results] == ["SQLI005"]
+    assert "raw, unvalidated text" in results[0].message
+    assert results[0].finding.properties["payload"] == "1 + (FROM no_such_table)"  # starts with a number: stoll
+    validated = dict(files, **{"sqls/e.yaml": files["sqls/e.yaml"].replace("field-name: v", f"field-name: {name}")})
+    write_tree(tmp_path / "b", validated)
+    assert run_lint(tmp_path / "b", select=["sql-injection"]).report.results == []
 
 
 def test_message_names_field_endpoint_context_and_proof(tmp_path) -> None:
@@ -199,11 +212,14 @@ def test_message_names_field_endpoint_context_and_proof(tmp_path) -> None:
     assert result.message.startswith(
         "`params.v` (declared in sqls/e.yaml with a `string` validator without `regex` (`min`/`max` only limit the "
         "length)) is inserted raw by `{{{ }}}` into a string literal: a caller can close the string literal with a "
-        "quote. Rendered as flAPI renders it, the value `' OR TRUE OR '` adds an OR predicate."
+        "quote. Proven via REST GET /e/ with the query parameter `v=' OR TRUE OR '`: it passes the field's "
+        "validators and flAPI's keyword filter, and rendered as flAPI renders it the value `' OR TRUE OR '` adds "
+        "an OR predicate."
     )
     assert (result.span.start_col, result.span.end_col) == (28, 44)  # the `{{{ params.v }}}` tag
     props = result.finding.properties
     assert props["proven"] is True and props["payload"] == "' OR TRUE OR '" and props["change"] == "adds an OR predicate"
+    assert props["route"] == "REST GET /e/" and props["parameter"] == "v" and props["benign"] == "abc"
 
 
 def test_proof_uses_only_values_the_validator_accepts(tmp_path) -> None:
@@ -218,3 +234,53 @@ def test_unproven_candidates_are_reported_at_lower_precision(tmp_path) -> None:
     assert result.rule.id == "SQLI020" and result.rule.precision == "medium"
     assert result.finding.properties["proven"] is False
     assert "payload" not in result.finding.properties
+
+
+# Routes (flAPI 26.10.2, verified on the binary in tests/conformance/test_proof_replay.py): an undeclared
+# parameter reaches the template through REST GET (unless request-fields-validation: true) and through a
+# REST write only with `operation.validate-before-write: false`; MCP tools/call refuses it.
+_UNDECLARED_SQL = "SELECT * FROM t WHERE name = '{{{ params.region }}}'\n"
+
+
+@pytest.mark.parametrize(
+    "head, injection, level",
+    [
+        ("mcp-tool:\n  name: t\n  description: Rows.\n", set(), "note"),
+        ("url-path: /e/\nmcp-tool:\n  name: t\n  description: Rows.\n", {"SQLI001"}, "warning"),
+        ("url-path: /e/\nrequest-fields-validation: true\nmcp-tool:\n  name: t\n  description: Rows.\n", set(), "note"),
+        ("url-path: /e/\nmethod: POST\n", set(), "note"),
+        ("url-path: /e/\nmethod: PUT\noperation:\n  validate-before-write: true\n", set(), "note"),
+        ("url-path: /e/\nmethod: POST\noperation:\n  validate-before-write: false\n", {"SQLI001"}, "warning"),
+        ("mcp-resource:\n  name: r\n  description: Rows.\n", set(), "note"),
+    ],
+    ids=["mcp-only", "rest-get-and-mcp", "rest-get-strict", "post-default", "put-validating", "post-open",
+         "resource"],
+)
+def test_undeclared_parameter_by_route(tmp_path, head, injection, level) -> None:
+    write_tree(tmp_path, {
+        "flapi.yaml": "template:\n  path: ./sqls\n",
+        "sqls/e.yaml": head + "template-source: e.sql\n",
+        "sqls/e.sql": _UNDECLARED_SQL,
+    })
+    results = run_lint(tmp_path, select=["sql-injection"]).report.results
+    assert {r.rule.id for r in results} - {"SQLI006"} == injection, [r.message for r in results]
+    (undeclared,) = [r for r in results if r.rule.id == "SQLI006"]
+    assert undeclared.level.value == level
+    if level == "note":
+        assert "no caller can set it" in undeclared.message
+    for result in results:
+        if result.rule.id == "SQLI001":
+            route = "REST GET /e/" if "GET" in result.message else "REST POST /e/"
+            assert result.finding.properties["route"] == route
+            assert "MCP tools/call would refuse it" in result.message
+
+
+def test_no_message_claims_undeclared_values_reach_mcp_calls(tmp_path) -> None:
+    write_tree(tmp_path, {
+        "flapi.yaml": "template:\n  path: ./sqls\n",
+        "sqls/e.yaml": "url-path: /e/\nmcp-tool:\n  name: t\n  description: Rows.\ntemplate-source: e.sql\n",
+        "sqls/e.sql": _UNDECLARED_SQL,
+    })
+    for result in run_lint(tmp_path, select=["sql-injection"]).report.results:
+        assert "MCP tools/call t" not in result.finding.properties.get("route", "")
+        assert "any query or body key" not in result.message

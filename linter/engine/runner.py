@@ -30,6 +30,7 @@ from mcplint.engine.suppressions import Suppression, parse_suppressions
 from mcplint.globs import matches
 from mcplint.model.model import Model
 from mcplint.progress import NO_PROGRESS, Progress
+from mcplint.settings_tree import FolderSettings, settings_for
 from mcplint.source import SourceFile
 from mcplint.span import Span
 
@@ -60,6 +61,12 @@ class Result:
 class EngineSettings:
     levels: dict[str, Level] = field(default_factory=dict)  # rule id -> level
     per_file_ignores: dict[str, set[str]] = field(default_factory=dict)  # glob -> rule ids
+    # Command-line selections, kept so that nested configurations are resolved with them too.
+    cli_select: list[str] | None = None
+    cli_ignore: list[str] = field(default_factory=list)
+    cli_extend: list[str] = field(default_factory=list)
+    # Nested configurations of a monorepo: the files below each folder are judged by it.
+    folders: tuple[FolderSettings, ...] = ()
 
 
 @dataclass
@@ -93,7 +100,7 @@ def run(
     settings = settings or EngineSettings()
     selected = {r.id for r in rules}
     outcome = run_checks(model, rules, INTERNAL_ERROR.id in selected, jobs, progress)
-    raw = [(rule, f) for rule, f in outcome.findings if not _ignored_for_file(rule, f.span.path, settings)]
+    raw = [(rule, f) for rule, f in outcome.findings if _reported(rule, f.span.path, settings)]
     kept, suppressed, meta = _apply_suppressions(raw, model, registry, selected)
     kept.extend(meta)
     results = _finalise(kept, model.sources, settings)
@@ -108,8 +115,14 @@ def run(
     )
 
 
-def _ignored_for_file(rule: Rule, path: str, settings: EngineSettings) -> bool:
-    return any(rule.id in ids and matches(glob, path) for glob, ids in settings.per_file_ignores.items())
+def _reported(rule: Rule, path: str, settings: EngineSettings) -> bool:
+    """Whether the settings that judge ``path`` (the nearest nested configuration, else the run's) keep it."""
+    nested = settings_for(path, settings.folders)
+    if nested is None:
+        return not any(rule.id in ids and matches(glob, path) for glob, ids in settings.per_file_ignores.items())
+    if rule.id == INTERNAL_ERROR.id:
+        return True  # a bug in mcplint is reported whatever a configuration selects
+    return rule.id in nested.selected and not nested.excludes(path) and not nested.ignores(rule.id, path)
 
 
 def _apply_suppressions(
@@ -226,7 +239,9 @@ def _finalise(
     for rule, finding in ordered:
         base = _fingerprint(rule, finding, sources.get(finding.span.path))
         seen[base] = seen.get(base, 0) + 1
-        level = settings.levels.get(rule.id) or finding.level or rule.level
+        nested = settings_for(finding.span.path, settings.folders) if settings.folders else None
+        levels = settings.levels if nested is None else nested.levels
+        level = levels.get(rule.id) or finding.level or rule.level
         results.append(Result(rule, finding, level, f"{base}:{seen[base]}"))
     return results
 
