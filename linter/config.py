@@ -269,3 +269,22 @@ def _parse(section: dict[str, Any], path: Path, prefix: str) -> Config:
                 raise ConfigError(f"{where}`{key}` must map rule ids to one of {', '.join(LEVELS)}")
         setattr(config, key.replace("-", "_"), value)
     return config
+
+
+def config_in_folder(folder: Path) -> Config | None:
+    """The configuration kept in ``folder`` itself (not above it), or None.
+
+    ``.mcplint.toml`` wins over ``pyproject.toml``, and a ``pyproject.toml`` counts only with a
+    ``[tool.mcplint]`` table, exactly as in the upward lookup; used for nested configurations
+    in a monorepo (settings_tree.py).
+    """
+    dedicated = folder / ".mcplint.toml"
+    pyproject = folder / "pyproject.toml"
+    try:
+        if dedicated.is_file():
+            return load_config(dedicated, folder)
+        if pyproject.is_file() and _pyproject_with_tool_section(pyproject) is not None:
+            return load_config(pyproject, folder)
+    except PermissionError:
+        return None  # a folder the run cannot look into holds no configuration it could use
+    return None
