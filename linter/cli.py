@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,30 @@ class _DefaultToCheck(click.Group):
 def _fail(message: str) -> None:
     click.echo(f"mcplint: error: {message}", err=True)
     sys.exit(2)
+
+
+def _path_hint(paths: tuple[Path, ...]) -> str:
+    """What a user who typed a missing path probably meant: a subcommand, or standard input."""
+    import difflib
+
+    for path in paths:
+        if os.path.lexists(path):
+            continue
+        if str(path) == "-":
+            return (
+                " (mcplint does not read standard input: it judges a file with the project around it, an "
+                "endpoint YAML with its SQL template and main config; pass the file's path instead)"
+            )
+        close = difflib.get_close_matches(str(path), ["rules", "explain", "check"], n=1, cutoff=0.6)
+        if close:
+            rule_ids = [str(p) for p in paths if re.fullmatch(r"[A-Za-z]+[0-9]{3}", str(p))]
+            usage = {
+                "rules": f"mcplint explain {rule_ids[0]}" if rule_ids else "mcplint rules",
+                "explain": f"mcplint explain {rule_ids[0] if rule_ids else 'RULE'}",
+                "check": "mcplint check PATHS",
+            }
+            return f" (to run a command, did you mean `{usage[close[0]]}`?)"
+    return ""
 
 
 def _split(values: tuple[str, ...]) -> list[str]:
@@ -191,7 +216,9 @@ def check(
             list(paths), cwd, config, registry, rules, settings, exclude, workers, progress, use_cache=not no_cache,
             isolated=isolated or config_path is not None,
         )
-    except (DiscoveryError, ConfigError) as exc:
+    except DiscoveryError as exc:
+        _fail(str(exc) + _path_hint(paths))
+    except ConfigError as exc:
         _fail(str(exc))
     finally:
         progress.done()
