@@ -143,3 +143,29 @@ def test_git_commit_is_blocked_until_the_findings_are_fixed(scratch: tuple[Path,
     files = subprocess.run(["git", "show", "--name-only", "--format=", "HEAD"], cwd=repo, capture_output=True,
                            text=True, check=True).stdout.split()
     assert sorted(files) == sorted([".pre-commit-config.yaml", *INSECURE])
+
+
+def test_hook_on_a_yaml_only_change_reports_the_injection_it_opens_in_the_unchanged_template(
+    scratch: tuple[Path, dict[str, str]],
+) -> None:
+    repo, env = scratch
+    endpoint = (
+        "url-path: /customers/\nrequest:\n  - field-name: name\n    field-in: query\n    validators:\n"
+        "      - type: string\n{regex}template-source: customers.sql\n"
+    )
+    write_tree(repo, {
+        "api/sqls/customers.yaml": endpoint.format(regex="        regex: '^[a-z]+$'\n"),
+        "api/sqls/customers.sql": "SELECT id FROM customers WHERE name = '{{{ params.name }}}' LIMIT 10\n",
+    })
+    _git(repo, "add", "-A")
+    _git(repo, *_IDENTITY, "commit", "-q", "--no-verify", "-m", "customers")
+    strict = _try_repo(repo, env, "--files", "api/sqls/customers.yaml")
+    assert "SQLI" not in strict.stdout, strict.stdout
+
+    write_tree(repo, {"api/sqls/customers.yaml": endpoint.format(regex="")})  # the YAML alone changes
+    _git(repo, "add", "-A")
+    opened = _try_repo(repo, env, "--files", "api/sqls/customers.yaml")
+    assert opened.returncode == 1, opened.stdout
+    assert "api/sqls/customers.sql:1:40: SQLI001 error" in opened.stdout
+    elsewhere = _try_repo(repo, env, "--files", "api/sqls/orders.yaml")
+    assert "SQLI" not in elsewhere.stdout, elsewhere.stdout
