@@ -197,6 +197,10 @@ class Oracle:
 
     def _env(self, env: Mapping[str, str] | None) -> dict[str, str]:
         merged = dict(os.environ)
+        # At start flAPI tries to download 7 DuckDB extensions, twice; offline each attempt costs a name
+        # lookup. With several servers starting at once, lost DNS packets cost glibc's default 5 s
+        # timeout per lookup (over a minute per start); a 1 s timeout keeps starts at a few seconds.
+        merged.setdefault("RES_OPTIONS", "timeout:1 attempts:1")
         merged.update(env or {})
         return merged
 
@@ -209,7 +213,7 @@ class Oracle:
 
     @contextlib.contextmanager
     def serve(self, project: Path, main: str = "flapi.yaml", env: Mapping[str, str] | None = None,
-              startup_timeout: float = 30.0, extra_args: tuple[str, ...] = ()) -> Iterator[Server]:
+              startup_timeout: float = 60.0, extra_args: tuple[str, ...] = ()) -> Iterator[Server]:
         """Serve ``project`` on a free port of 127.0.0.1 until the ``with`` block ends.
 
         Waits (at most ``startup_timeout`` seconds) until the server answers HTTP; raises

@@ -65,7 +65,8 @@ def _endpoints() -> dict[str, str]:
              f"    - username: bcrypt\n      password: '{BCRYPT}'\n"
              f"    - username: pbkdf2\n      password: '{pbkdf2_hash(PBKDF2_PW)}'\n")
     add("auth_not_enabled", "SELECT 1 AS v", "auth:\n  type: basic\n  users:\n    - username: u\n      password: p\n")
-    add("auth_basic", "SELECT 1 AS v", "auth:\n  enabled: true\n  type: basic\n  users:\n" + users)
+    add("auth_basic", "SELECT 1 AS v", "auth:\n  enabled: true\n  type: basic\n  users:\n" + users
+        + "mcp-tool:\n  name: auth_basic_tool\n  description: the same file as a tool\n")
     add("auth_jwt", "SELECT 1 AS v", f"auth:\n  enabled: true\n  type: jwt\n  jwt-secret: {JWT_SECRET}\n  jwt-issuer: flapi\n")
     add("auth_bearer", "SELECT 1 AS v",
         f"auth:\n  enabled: true\n  type: bearer\n  jwt-secret: {JWT_SECRET}\n  jwt-issuer: flapi\n")
@@ -145,6 +146,13 @@ def test_startup_audit_password_classes(oracle: Oracle, project: Path) -> None:
     assert "[AUTH_PLAINTEXT_PASSWORD] User 'plain'" in out
     assert "User 'bcrypt'" not in out
     assert "[AUTH_PLAINTEXT_PASSWORD] User 'pbkdf2'" in out
+
+
+def test_endpoint_auth_does_not_protect_its_mcp_tool(server: Server) -> None:
+    """The REST route of the file is 401 without credentials; its MCP tool answers anyone."""
+    result = server.call_tool("auth_basic_tool", {}).json["result"]
+    assert not result.get("isError")
+    assert result["structuredContent"]["rows"] == [{"v": 1}]
 
 
 def _token() -> str:
