@@ -170,6 +170,8 @@ def test_auth_type_bearer_accepts_the_same_token(server: Server) -> None:
     assert server.get("/auth_bearer", headers={"Authorization": "Bearer " + _token()}).status == 200
     no_roles = hs256_token(JWT_SECRET, {"sub": "u", "iss": "flapi", "exp": int(time.time()) + 600})
     assert server.get("/auth_bearer", headers={"Authorization": "Bearer " + no_roles}).status == 401
+    other_issuer = hs256_token(JWT_SECRET, {"sub": "u", "iss": "other", "roles": ["r"], "exp": int(time.time()) + 600})
+    assert server.get("/auth_bearer", headers={"Authorization": "Bearer " + other_issuer}).status == 401
 
 
 # --- /config -----------------------------------------------------------------------------------

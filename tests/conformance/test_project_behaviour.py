@@ -106,6 +106,8 @@ def test_get_config_with_config_service_token(oracle: Oracle, tmp_path: Path) ->
     project = write_project(tmp_path, minimal_project(connection_extra="properties:\n  secret_prop: s3cr3t-prop\n"))
     with oracle.serve(project, extra_args=("--config-service", "--config-service-token", "conformance-tok")) as server:
         assert server.get("/config").status == 401
+        assert server.get("/config", headers={"X-Config-Token": "wrong"}).status == 401
+        assert server.get("/config", headers={"Authorization": "Bearer conformance-tok"}).status == 200
         resp = server.get("/config", headers={"X-Config-Token": "conformance-tok"})
         assert resp.status == 200
         db = resp.json["flapi"]["connections"]["db"]
@@ -120,6 +122,7 @@ def test_audit_logs_rest_and_mcp_calls(servers: dict[str, Server], projects: dic
     server = servers["audit"]
     assert server.get("/people").status == 200
     assert server.call_tool("people", {}).status == 200
+    assert server.get("/no-such-endpoint").status == 404
     log = projects["audit"] / "audit.log"
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline and (not log.exists() or "tools/call" not in log.read_text()):
@@ -127,6 +130,7 @@ def test_audit_logs_rest_and_mcp_calls(servers: dict[str, Server], projects: dic
     text = log.read_text()
     assert '"target":"/people"' in text and '"method":"GET"' in text
     assert '"target":"people"' in text and '"method":"tools/call"' in text
+    assert '"target":"<unmatched>"' in text and '"status":"error:404"' in text
 
 
 # --- {{env.X}} in YAML -------------------------------------------------------------------------
