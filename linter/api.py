@@ -129,7 +129,7 @@ def lint(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        options = {"sensitive-columns": list(config.extend_sensitive_columns)}
+        options = {"sensitive-columns": list(config.extend_sensitive_columns), "flapi-version": config.flapi_version}
         model = build_model(discover(given, access), options, progress, use_cache and config.cache, jobs)
         # Out of the collector's view while the checks collect what they drop (see engine/checks.py).
         gc.freeze()

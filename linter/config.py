@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from mcplint.loaders.safe_toml import TomlError, parse_toml
+from mcplint.model.flapi import DEFAULT_FLAPI_VERSION, FLAPI_VERSIONS, flapi_series
 from mcplint.source import DEFAULT_MAX_FILE_SIZE
 
 MAX_CONFIG_SIZE = 1024 * 1024  # bytes of .mcplint.toml or pyproject.toml that are parsed
@@ -59,6 +60,7 @@ _KEYS = {
     "max-file-size": "int",
     "extend-sensitive-columns": "regex-list",
     "cache": "bool",
+    "flapi-version": "flapi-version",
 }
 
 
@@ -85,7 +87,25 @@ class Config:
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     extend_sensitive_columns: list[str] = field(default_factory=list)  # extra column-name regexes (data-exposure)
     cache: bool = True  # keep the pre-commit index in .mcplint_cache/ (mention_index.py)
+    flapi_version: str = DEFAULT_FLAPI_VERSION  # the flAPI release series rules judge against (FLAPI_VERSIONS)
     path: Path | None = None  # the file it came from, if any
+
+
+def parse_flapi_version(value: object) -> str:
+    """The flAPI series (``"26.10"``) a configured version names; ValueError with a one-line reason."""
+    supported = ", ".join(FLAPI_VERSIONS)
+    if not isinstance(value, str):
+        raise ValueError(
+            f"must be a quoted version such as \"{DEFAULT_FLAPI_VERSION}\" (a bare TOML number 26.10 reads as "
+            f"26.1); supported: {supported}"
+        )
+    series = flapi_series(value)
+    if series is None:
+        raise ValueError(
+            f"{value!r} is not a flAPI version mcplint knows; supported: {supported} "
+            "(a full version such as 26.10.2 counts as its series)"
+        )
+    return series
 
 
 def find_config_file(start: Path) -> tuple[Path, bool] | None:
@@ -264,6 +284,11 @@ def _parse(section: dict[str, Any], path: Path, prefix: str) -> Config:
                 isinstance(v, list) and all(isinstance(s, str) for s in v) for v in value.values()
             ):
                 raise ConfigError(f"{where}`{key}` must map globs to lists of rule selectors")
+        elif kind == "flapi-version":
+            try:
+                value = parse_flapi_version(value)
+            except ValueError as exc:
+                raise ConfigError(f"{where}`{key}` {exc}") from None
         elif kind == "table-of-levels":
             if not isinstance(value, dict) or not all(v in LEVELS for v in value.values()):
                 raise ConfigError(f"{where}`{key}` must map rule ids to one of {', '.join(LEVELS)}")

@@ -32,6 +32,7 @@ from mcplint.model import classify
 from mcplint.model.clients import ClientConfig, ClientServer, server_entries
 from mcplint.model.documents import Document
 from mcplint.model.flapi import (
+    DEFAULT_FLAPI_VERSION,
     AuthBlock,
     BasicUser,
     Connection,
@@ -305,6 +306,8 @@ class _Builder:
             mcp_auth=self._auth(mcp, "mcp", document) if mcp is not None else None,
             instructions=mcp.get_scalar("instructions") if mcp is not None else None,
             instructions_file_ref=mcp.get_scalar("instructions-file") if mcp is not None else None,
+            flapi_version=self.model.options.get("flapi-version", DEFAULT_FLAPI_VERSION),
+            sources=self.model.sources,
         )
         project.instructions_file = self._side_file(document, project.instructions_file_ref)
         if project.instructions_file is not None and document.path in self.model.scope:
@@ -501,12 +504,15 @@ class _Builder:
 
     def _finish(self) -> None:
         for block in self.model.auth_blocks():
+            block.options = self.model.options
             for user in block.users:
                 if user.password is not None:
                     self.model.secret_spans.add(user.password.span)
         # The scans themselves run lazily, during the checks (in parallel on large trees);
         # the engine adds the secrets they find to the report's masked spans.
         self.model.secret_scans = secret_scans(self.model)
+        for scan in self.model.secret_scans:
+            scan.options = self.model.options
         self.model.diagnostics.extend(self.access.diagnostics)
         self.model.diagnostics = sorted(
             set(self.model.diagnostics), key=lambda d: (d.span, d.kind.value, d.message)

@@ -7,6 +7,7 @@ flapi-semantics.md records them (e.g. ``auth.enabled`` defaults to false).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +19,28 @@ from mcplint.model.sql_prefetch import SqlPrefetch
 from mcplint.source import SourceFile
 from mcplint.span import Span
 from mcplint.tree import MappingNode, Node, ScalarNode
+
+# flAPI release series whose behaviour the rules know (``flapi-version`` in the configuration).
+FLAPI_VERSIONS = ("26.6", "26.10")
+DEFAULT_FLAPI_VERSION = "26.10"  # the newest release the conformance tests pass on
+_VERSION = re.compile(r"v?(\d+)\.(\d+)(?:\.\d+)?")
+
+
+def flapi_series(text: str) -> str | None:
+    """The series (``"26.10"``) a version such as ``26.10.2`` or ``v26.06.28`` belongs to; None if unknown."""
+    match = _VERSION.fullmatch(text.strip())
+    if match is None:
+        return None
+    series = f"{int(match.group(1))}.{int(match.group(2))}"
+    return series if series in FLAPI_VERSIONS else None
+
+
+def flapi_at_least(version: str, series: str) -> bool:
+    """Whether flAPI ``version`` (a series of :data:`FLAPI_VERSIONS`) is ``series`` or newer."""
+    def key(text: str) -> tuple[int, ...]:
+        return tuple(int(part) for part in text.split("."))
+
+    return key(version) >= key(series)
 
 
 @dataclass(eq=False)
@@ -40,6 +63,7 @@ class AuthBlock:
     enabled: bool | None
     type: str | None
     users: list[BasicUser]
+    options: dict = field(default_factory=dict, repr=False)  # type: ignore[type-arg]  # Model.options, shared
 
     @property
     def unit_path(self) -> str:
@@ -190,6 +214,10 @@ class FlapiProject:
     instructions: ScalarNode | None = None  # ``mcp.instructions``
     instructions_file: SourceFile | None = None  # the file ``mcp.instructions-file`` names, if readable
     instructions_file_ref: ScalarNode | None = None
+    # The flAPI release series the project is checked against (``flapi-version``; FLAPI_VERSIONS).
+    flapi_version: str = DEFAULT_FLAPI_VERSION
+    # Every file read for the model, by path (Model.sources, shared): the text of included fragments.
+    sources: dict[str, SourceFile] = field(default_factory=dict, repr=False)
 
     @property
     def unit_path(self) -> str:

@@ -111,6 +111,7 @@ class SecretScan:
     path: str
     scan: Callable[[], list[SecretHit]] = field(repr=False)
     failure: Exception | None = field(default=None, repr=False)
+    options: dict = field(default_factory=dict, repr=False)  # type: ignore[type-arg]  # Model.options, shared
 
     @cached_property
     def hits(self) -> list[SecretHit]:
