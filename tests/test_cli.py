@@ -14,8 +14,11 @@ from mcplint import __version__
 
 from conftest import REPO, write_tree
 
-CLEAN = {"flapi.yaml": "template:\n  path: ./sqls\ncors:\n  allow-origins: [https://app.example.com]\nhttp-host: 127.0.0.1\n"}
-WARNING_ONLY = {"flapi.yaml": "template:\n  path: ./sqls\nhttp-host: 127.0.0.1\n"}  # CORS002 (warning)
+NAMED = "project-name: shop\nproject-description: Shop API\n"  # flAPI refuses a main file without them (CFG008)
+CLEAN = {
+    "flapi.yaml": "template:\n  path: ./sqls\ncors:\n  allow-origins: [https://app.example.com]\nhttp-host: 127.0.0.1\n" + NAMED
+}
+WARNING_ONLY = {"flapi.yaml": "template:\n  path: ./sqls\nhttp-host: 127.0.0.1\n" + NAMED}  # CORS002 (warning)
 
 
 def mcplint(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:

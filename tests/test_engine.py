@@ -103,6 +103,7 @@ def test_comment_line_suppression_covers_the_next_code_line(tmp_path) -> None:
                 "    # (another comment line between)\n\n"
                 "    - '*'\n"
                 "    - '*'\n"
+                "project-name: demo\nproject-description: Demo\n"
             )
         },
     )

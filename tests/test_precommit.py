@@ -15,7 +15,7 @@ import pytest
 from conftest import REPO, write_tree
 
 INSECURE = {
-    "api/flapi.yaml": "project-name: demo\ntemplate:\n  path: ./sqls\n",
+    "api/flapi.yaml": "project-name: demo\ntemplate:\n  path: ./sqls\nproject-description: Demo\n",
     "api/sqls/orders.yaml": (
         "url-path: /orders/\ntemplate-source: orders.sql\n{{include:auth from common/auth.yaml}}\n"
     ),
@@ -26,8 +26,8 @@ INSECURE = {
 }
 FIXED = {
     "api/flapi.yaml": (
-        "project-name: demo\nhttp-host: 127.0.0.1\ntemplate:\n  path: ./sqls\n"
-        "cors:\n  allow-origins: [https://app.example.com]\n"
+        "project-name: demo\nhttp-host: 127.0.0.1\ntemplate:\n  path: ./sqls\n  environment-whitelist: ['^OPS_PASSWORD$']\n"
+        "cors:\n  allow-origins: [https://app.example.com]\nproject-description: Demo\n"
     ),
     "api/sqls/common/auth.yaml": (
         "auth:\n  enabled: true\n  type: basic\n  users:\n    - username: ops\n"

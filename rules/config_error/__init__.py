@@ -3,6 +3,7 @@
 from mcplint.engine.rule import Rule
 from mcplint.rules.config_error import (
     diagnostics,
+    flapi_environment,
     flapi_ignored_keys,
     flapi_references,
     flapi_schema,
@@ -16,6 +17,7 @@ RULES: tuple[Rule, ...] = (
     *flapi_schema.RULES,
     *flapi_ignored_keys.RULES,
     *flapi_references.RULES,
+    *flapi_environment.RULES,
     *other_schemas.RULES,
     sql_template.RULE,
     rest_delete.RULE,

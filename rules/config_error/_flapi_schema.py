@@ -51,6 +51,7 @@ OWN_RULE: dict[str, dict[str, str]] = {
         "server": "CFG011",
         "mcp.port": "CFG011",
         "mcp.host": "CFG011",
+        "mcp.allow-list-changed-notifications": "CFG011",
         "connections.*.allow": "AUTHZ002",
         "auth.required": "AUTHN003",
         "mcp.auth.required": "AUTHN003",
@@ -248,7 +249,39 @@ class _Error:
 def _validate(document: Document, kind: str) -> list[SchemaIssue]:
     root = document.mapping
     assert root is not None
-    return validate_tree(root, kind, _SCHEMA_FILES[kind])
+    return validate_tree(root, kind, _SCHEMA_FILES[kind]) + _required_by_flapi(root, kind)
+
+
+# Keys flAPI refuses to start without that the editor schemas do not (yet) require: "Missing required
+# key: project-description" (also project-name), and an enum validator's "validators.allowedValues".
+# Seen on flAPI 26.10.2 and 26.6.28 (--validate-config).
+_MAIN_REQUIRED = ("project-name", "project-description")
+
+
+def _required_by_flapi(root: MappingNode, kind: str) -> list[SchemaIssue]:
+    out: list[SchemaIssue] = []
+    if kind == MAIN:
+        for key in _MAIN_REQUIRED:
+            if key not in root:
+                out.append(SchemaIssue("missing-key", kind, _first_key(root), (key,), key, ""))
+        return out
+    request = root.get("request")
+    if not isinstance(request, SequenceNode):
+        return out
+    for i, field_node in enumerate(request.items):
+        validators = field_node.get("validators") if isinstance(field_node, MappingNode) else None
+        if not isinstance(validators, SequenceNode):
+            continue
+        for j, validator in enumerate(validators.items):
+            if not isinstance(validator, MappingNode) or "allowedValues" in validator:
+                continue
+            pair = validator.get_pair("type")
+            if pair is None or not isinstance(pair[1], ScalarNode) or pair[1].text.strip() != "enum":
+                continue
+            path = ("request", i, "validators", j)
+            out.append(SchemaIssue("missing-key", kind, pair[0], path + ("allowedValues",), "allowedValues",
+                                   _where(path)))
+    return out
 
 
 def _errors(data: Any, schema_file: str) -> list[_Error]:

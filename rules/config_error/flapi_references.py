@@ -17,7 +17,7 @@ from mcplint.model import Endpoint, FlapiProject, Target
 from mcplint.rules.config_error._flapi_facts import include_sites
 from mcplint.tree import ScalarNode, SequenceNode
 
-MAIN = "template:\n  path: ./sqls\ncors:\n  allow-origins: [https://app.example.com]\n"
+MAIN = "project-name: orders\nproject-description: Orders API\ntemplate:\n  path: ./sqls\ncors:\n  allow-origins: [https://app.example.com]\n"
 SQL = "SELECT id, status FROM orders LIMIT 100\n"
 
 

@@ -17,7 +17,7 @@ from mcplint.rules.config_error._flapi_schema import ENDPOINT, SchemaIssue, sche
 from mcplint.rules.config_error._flapi_facts import include_sites
 from mcplint.tree import ScalarNode, format_path
 
-MAIN = "template:\n  path: ./sqls\ncors:\n  allow-origins: [https://app.example.com]\n"
+MAIN = "project-name: orders\nproject-description: Orders API\ntemplate:\n  path: ./sqls\ncors:\n  allow-origins: [https://app.example.com]\n"
 SQL = "SELECT id, status FROM orders LIMIT 100\n"
 
 
@@ -186,10 +186,16 @@ MISSING_KEY = Rule(
     cwe=(1286,),
     short_description="A flAPI file lacks a key that flAPI requires.",
     full_description=(
-        "flAPI refuses to load a file without these keys: `template-source` for REST endpoints, tools "
-        "and resources; `name` and `description` of `mcp-tool`, `mcp-resource` and `mcp-prompt` (and "
-        "the prompt's `template`); `field-name` and `field-in` of each request field; `type` of each "
-        "validator; `username` and `password` of each basic-auth user; `table` of `cache`."
+        "flAPI refuses to load a file without these keys: `project-name` and `project-description` of "
+        "the main file (\"Missing required key: project-description\"); `template-source` for REST "
+        "endpoints, tools and resources; `name` and `description` of `mcp-tool`, `mcp-resource` and "
+        "`mcp-prompt` (and the prompt's `template`); `field-name` and `field-in` of each request field; "
+        "`type` of each validator, and `allowedValues` of an `enum` validator (\"Configuration error at "
+        "validators.allowedValues: Missing required key: allowedValues\": an enum spelled "
+        "`allowed-values` stops flAPI rather than letting values through); `username` and `password` of "
+        "each basic-auth user; `table` of `cache`. The main-file keys and `allowedValues` were verified "
+        "on flAPI 26.10.2 and 26.6.28 (`--validate-config`); an empty `project-description: \"\"` is "
+        "accepted."
     ),
     why="flAPI stops at start-up; what the file was meant to serve or protect is not there.",
     fix="Add the key the message names.",
