@@ -35,19 +35,44 @@ def _operation_flag(endpoint: Endpoint, *names: str) -> tuple[ScalarNode, bool] 
     return None
 
 
+def _undeclared_params(endpoint: Endpoint) -> list[str]:
+    """``params.<name>`` the template reads that no request field declares (``limit``/``offset`` aside)."""
+    if endpoint.template is None:
+        return []
+    declared = {f.name for f in endpoint.request if f.name}
+    names: list[str] = []
+    for tag in endpoint.template.mustache.tags:
+        if tag.name.startswith("params."):
+            name = tag.name[len("params.") :].split(".", 1)[0]
+            if name and name not in declared and name not in ("limit", "offset") and name not in names:
+                names.append(name)
+    return names
+
+
 def check_validation(endpoint: Endpoint) -> Iterator[Finding]:
     flag = _operation_flag(endpoint, "validate-before-write", "validateBeforeWrite")
     if flag is None or flag[1] or not is_write_endpoint(endpoint):
         return
-    yield Finding(
-        span=flag[0].span,
-        message=(
-            f"`validate-before-write` is off for the write {endpoint.display_name}: flAPI then skips its request "
-            "validation before running the write, so validators no longer stop bad input from reaching the "
-            "database. Fix: remove the key (it defaults to true)."
-        ),
-        logical_location=flag[0].logical_path,
+    undeclared = _undeclared_params(endpoint)
+    effect = (
+        f"`validate-before-write` is off for the write {endpoint.display_name}: flAPI still runs the validators "
+        "of the declared fields, but no longer rejects REST parameters the endpoint does not declare"
     )
+    if undeclared:
+        shown = ", ".join(f"`params.{n}`" for n in undeclared[:5])
+        message = (
+            f"{effect}, and the template reads {shown} which no request field declares: any caller can now set "
+            f"{'it' if len(undeclared) == 1 else 'them'} to any value, unvalidated. Fix: remove the key (it "
+            "defaults to true) and declare the field with a validator."
+        )
+        level = Level.WARNING
+    else:
+        message = (
+            f"{effect} (they reach the template as `params.<name>`; this template reads none today). Fix: remove "
+            "the key (it defaults to true)."
+        )
+        level = None
+    yield Finding(span=flag[0].span, message=message, level=level, logical_location=flag[0].logical_path)
 
 
 def check_transaction(endpoint: Endpoint) -> Iterator[Finding]:
@@ -73,18 +98,34 @@ VALIDATION_OFF = Rule(
     id="FILT004",
     name="write-validation-disabled",
     category="mandatory-filter",
-    level=Level.WARNING,
-    security_severity=6.5,
+    level=Level.NOTE,
+    security_severity=5.0,
     precision="very-high",
     cwe=(20,),
-    short_description="A write endpoint or tool turns off validation before writing.",
+    short_description="A write endpoint turns off flAPI's rejection of undeclared parameters.",
     full_description=(
-        "`operation.validate-before-write: false` makes flAPI skip request validation for a write operation "
-        "(POST/PUT/PATCH, or `operation.type: write`)."
+        "`operation.validate-before-write: false` on a write (POST/PUT/PATCH, or `operation.type: write`) does "
+        "not turn validation off: flAPI still runs every declared field's validators (an `int` field still "
+        "answers `abc` with 400 \"Invalid integer value\"). What it turns off is the rejection of parameters "
+        "the endpoint does not declare: with the default (true) flAPI answers 400 \"Unknown parameter not "
+        "defined in endpoint configuration\"; with false, any extra body or query key reaches the template "
+        "as `params.<name>`. Reported as a warning when the template reads such an undeclared parameter (a "
+        "caller then sets it to anything, unvalidated), as a note otherwise. MCP tool calls reject undeclared "
+        "arguments whatever this key says. Verified on flAPI 26.10.2 (served)."
     ),
-    why="Validators are what keeps injected or malformed values out of write statements.",
-    fix="Remove `validate-before-write: false`; the default is true.",
-    bad=Example(write_endpoint(ID_REQUIRED, _SQL, "operation:\n  type: write\n  validate-before-write: false\n")),
+    why=(
+        "Undeclared parameters are values no validator ever sees; a template that reads one (often a field "
+        "someone forgot to declare) takes it verbatim from the caller."
+    ),
+    fix="Remove `validate-before-write: false` (the default is true) and declare every parameter the template reads.",
+    bad=Example(
+        write_endpoint(
+            ID_REQUIRED,
+            "UPDATE orders SET note = '{{{ params.note }}}' WHERE id = {{ params.id }}\n",
+            "operation:\n  type: write\n  validate-before-write: false\n",
+        ),
+        description="`params.note` is not declared: any caller sets it, unvalidated:",
+    ),
     good=Example(write_endpoint(ID_REQUIRED, _SQL, "operation:\n  type: write\n")),
     target=Target.ENDPOINT,
     check=check_validation,

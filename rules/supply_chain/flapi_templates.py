@@ -158,17 +158,45 @@ FOREIGN_HOST = Rule(
 
 # Variable names of unrelated kinds: a pattern that fully matches all of them matches everything.
 _PROBES = ("PATH", "HOME", "AWS_SECRET_ACCESS_KEY", "DATABASE_PASSWORD", "GITHUB_TOKEN", "X", "flapi_db_2")
+# Well-known names of secret variables: a broad pattern that admits one of them exposes it to templates.
+SECRET_NAMES = (
+    "AWS_SECRET_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SESSION_TOKEN", "AZURE_CLIENT_SECRET",
+    "AZURE_STORAGE_CONNECTION_STRING", "AZURE_STORAGE_KEY", "GOOGLE_APPLICATION_CREDENTIALS", "GCS_SECRET",
+    "GITHUB_TOKEN", "GH_TOKEN", "GITLAB_TOKEN", "NPM_TOKEN", "HF_TOKEN", "OPENAI_API_KEY", "ANTHROPIC_API_KEY",
+    "STRIPE_SECRET_KEY", "SLACK_BOT_TOKEN", "MOTHERDUCK_TOKEN", "SNOWFLAKE_PASSWORD", "DATABASE_URL",
+    "DATABASE_PASSWORD", "DB_PASSWORD", "POSTGRES_PASSWORD", "PGPASSWORD", "MYSQL_PASSWORD", "REDIS_PASSWORD",
+    "JWT_SECRET", "FLAPI_JWT_SECRET", "SECRET_KEY", "API_KEY", "API_TOKEN", "ACCESS_TOKEN", "PRIVATE_KEY",
+    "ENCRYPTION_KEY",
+)
 _NESTED_QUANTIFIER = re.compile(r"\([^()]*[*+}][^()]*\)\s*[*+{]")
+_LITERAL_PARTS = re.compile(r"\(\?:|[()|^$]")
 
 
-def _matches_everything(pattern: str) -> bool:
+def _compiled(pattern: str) -> re.Pattern[str] | None:
     if len(pattern) > 80 or _NESTED_QUANTIFIER.search(pattern):
-        return False  # never run a pattern that could backtrack for long
+        return None  # never run a pattern that could backtrack for long
     try:
-        compiled = re.compile(pattern)
+        return re.compile(pattern)
     except (re.error, RecursionError, OverflowError):
-        return False
+        return None
+
+
+def _matches_everything(compiled: re.Pattern[str]) -> bool:
     return all(compiled.fullmatch(name) for name in _PROBES)
+
+
+def _is_broad(pattern: str) -> bool:
+    """Whether the pattern admits names beyond those it spells out (``^DB_PASSWORD$`` and ``^(A|B)$`` do not)."""
+    rest = _LITERAL_PARTS.sub("", pattern)
+    return any(char in rest for char in ".*+?[]{}\\")
+
+
+def admitted_secret(pattern: str) -> str | None:
+    """A well-known secret variable name a broad pattern admits (full match), or None."""
+    compiled = _compiled(pattern)
+    if compiled is None or not _is_broad(pattern):
+        return None
+    return next((name for name in SECRET_NAMES if compiled.fullmatch(name)), None)
 
 
 def check_whitelist(project: FlapiProject) -> Iterator[Finding]:
@@ -179,15 +207,27 @@ def check_whitelist(project: FlapiProject) -> Iterator[Finding]:
     for item in whitelist.items:
         if not isinstance(item, ScalarNode) or item.is_null or item.env_refs:
             continue
-        if not _matches_everything(item.text):
+        compiled = _compiled(item.text)
+        if compiled is None:
             continue
-        yield Finding(
-            span=item.span,
-            message=(
+        if _matches_everything(compiled):
+            message = (
                 f"`{item.text}` in `template.environment-whitelist` matches every variable name: flAPI makes the "
                 "server's whole environment (cloud keys, database passwords, tokens) readable in SQL "
                 "templates as `env.*`"
-            ),
+            )
+        else:
+            secret = admitted_secret(item.text)
+            if secret is None:
+                continue
+            message = (
+                f"`{item.text}` in `template.environment-whitelist` admits secret variables such as `{secret}`: "
+                f"any SQL template can read them as `{{{{env.{secret}}}}}` and put them into a query or a "
+                "result; list the exact names templates and YAML need instead (e.g. `'^AWS_REGION$'`)"
+            )
+        yield Finding(
+            span=item.span,
+            message=message,
             logical_location=item.logical_path,
             identity=item.text,
             related=include_sites(project.document, item.span),
@@ -200,17 +240,31 @@ WHITELIST_EVERYTHING = Rule(
     category="supply-chain",
     level=Level.WARNING,
     security_severity=6.0,
-    precision="very-high",
+    precision="high",
     cwe=(200, 526),
-    short_description="`template.environment-whitelist` exposes every environment variable to SQL templates.",
+    short_description=(
+        "`template.environment-whitelist` exposes every environment variable, or well-known secret ones, to SQL "
+        "templates."
+    ),
     full_description=(
-        "The whitelist holds regular expressions that must match a variable's whole name; an empty "
-        "list exposes nothing. A pattern such as `.*`, `.+` or `^.*$` matches every name, so every "
-        "template, including remote ones and any a contributor adds later, can read "
-        "`{{env.AWS_SECRET_ACCESS_KEY}}` and put it into a query or a result."
+        "The whitelist holds regular expressions that must match a variable's whole name (`SECRET` does not "
+        "admit `SECRET_KEY`); an empty list exposes nothing. Whatever it admits, every SQL template can read "
+        "as `{{env.NAME}}`. A pattern such as `.*`, `.+` or `^.*$` matches every name, so every template, "
+        "including remote ones and any a contributor adds later, can read `{{env.AWS_SECRET_ACCESS_KEY}}` "
+        "and put it into a query or a result. A narrower but still broad pattern (`^AWS_.*`, `.*KEY.*`, "
+        "`.*_TOKEN`) is reported when it admits a well-known secret variable name (`AWS_SECRET_ACCESS_KEY`, "
+        "`GITHUB_TOKEN`, `DB_PASSWORD`, …; the message names one). A pattern that spells out exact names "
+        "(`^DB_PASSWORD$`, `^(A|B)$`) is a deliberate choice and is not reported: flAPI 26.10 requires every "
+        "variable the YAML references to be listed, secrets included. `^APP_.*` admits none of the "
+        "well-known names and is not reported, although it admits whatever `APP_` variables the deployment "
+        "defines. Verified on flAPI 26.10.2 (served: with `['APP_.*']`, a template's `{{env.APP_X}}` renders "
+        "the value and `{{env.SECRET_Y}}` renders empty) and 26.6.28 (`--validate-config`)."
     ),
     why="The process environment usually holds the most valuable secrets of the deployment.",
-    fix="List exactly the variables templates need, e.g. `'^FLAPI_PUBLIC_[A-Z_]+$'`.",
+    fix=(
+        "List exactly the variables templates and the YAML need, e.g. `'^FLAPI_REGION$'` or "
+        "`'^FLAPI_PUBLIC_[A-Z_]+$'`."
+    ),
     bad=Example(_files("template:\n  path: ./sqls\n  environment-whitelist:\n    - '.*'\n")),
     good=Example(_files("template:\n  path: ./sqls\n  environment-whitelist:\n    - '^FLAPI_REGION$'\n")),
     target=Target.FLAPI_PROJECT,
