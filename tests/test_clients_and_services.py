@@ -202,7 +202,7 @@ def test_windsurf_server_url_is_checked(tmp_path: Path) -> None:
     ("url", "host"),
     [("http://mcp.example.com/x", "mcp.example.com"), ("http://user:pw@Example.COM:80/", "Example.COM"),
      ("http://localhost:1/", None), ("http://[::1]:8/", None), ("http://api.localhost/", None),
-     ("https://mcp.example.com/", None), ("http://${HOST}/x", None), ("http://0.0.0.0:8080", None),
+     ("https://mcp.example.com/", None), ("http://${HOST}/x", None), ("http://0.0.0.0:8080", "0.0.0.0"),
      ("http://YOUR_SERVER_IP:3010/sse", "YOUR_SERVER_IP"), ("ftp://x", None)],
 )
 def test_plain_http_host(url: str, host: str | None) -> None:

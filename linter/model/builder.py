@@ -30,6 +30,7 @@ from mcplint.loaders.yaml_loader import load_yaml
 from mcplint.loaders.yaml_prefetch import YamlPrefetch
 from mcplint.model import classify
 from mcplint.model.clients import ClientConfig, ClientServer, server_entries
+from mcplint.model.client_formats import other_client_config
 from mcplint.model.documents import Document
 from mcplint.model.flapi import (
     DEFAULT_FLAPI_VERSION,
@@ -480,6 +481,10 @@ class _Builder:
             document = self.documents.get(self.access.rel(path))
             if document is None or document.root is None:
                 continue
+            other = other_client_config(document)  # VS Code settings, Continue, Codex, Gemini, plugins
+            if other is not None:
+                self.model.client_configs.append(other)
+                continue
             if document.format in ("toml", "env"):
                 continue  # read for the secret scan only
             if document.format == "json":
@@ -688,7 +693,7 @@ class _Builder:
                 env = command_node.get_map("env")
             items = args_node.items if isinstance(args_node, SequenceNode) else []
             args = [a for a in items if isinstance(a, ScalarNode)]
-            url = entry.get_scalar("url") or entry.get_scalar("serverUrl")
+            url = entry.get_scalar("url") or entry.get_scalar("serverUrl") or entry.get_scalar("httpUrl")
             config.servers.append(
                 ClientServer(
                     name=key.text,

@@ -139,7 +139,7 @@ def known_tools(model: Model) -> dict[str, frozenset[str]]:
                 found.setdefault(endpoint.mcp_tool.name, set()).add(server)
     for tools in model.tool_lists:
         for tool in tools.tools:
-            if tool.name:
+            if tool.name and tool.kind == "tool":
                 found.setdefault(tool.name, set()).add(_tool_list_server(tools))
     for config in model.client_configs:
         for server in config.servers:
@@ -283,7 +283,7 @@ def _endpoint_texts(model: Model, endpoint: Endpoint, server: str, known: KnownT
 
 def _tool_list_texts(model: Model, tools: ToolListFile, tool: ToolEntry, known: KnownTools) -> Iterator[ModelText]:
     server = _tool_list_server(tools)
-    owner = f"tool {_name(tool.name)}" if tool.name else "a tool without a name"
+    owner = f"{tool.kind} {_name(tool.name)}" if tool.name else f"a {tool.kind} without a name"
     if tool.description is not None:
         text = _scalar_text(
             model, tool.description, TextKind.EXPORTED_TOOL_DESCRIPTION, owner, tool.name, server, False, known

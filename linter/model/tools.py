@@ -1,4 +1,4 @@
-"""Exported MCP tool lists: a JSON file holding a ``tools/list`` result.
+"""Exported MCP tool lists: a JSON file holding a ``tools/list`` result (or ``prompts/list``, ``resources/list``).
 
 Accepted shapes: ``{"tools": [...]}``, a JSON-RPC response
 ``{"result": {"tools": [...]}}``, and a bare list of tool objects, where each
@@ -19,6 +19,7 @@ class ToolEntry:
     name: str | None
     description: ScalarNode | None
     input_schema: Node | None
+    kind: str = "tool"  # "tool", "prompt" or "resource" (prompts/list, resources/list exports)
 
 
 @dataclass(eq=False)
@@ -31,25 +32,37 @@ class ToolListFile:
         return self.document.path
 
 
-def tool_items(root: Node | None) -> SequenceNode | None:
-    """The list of tool objects in a tools/list export, or None for other JSON."""
-    candidate: Node | None = root
-    if isinstance(root, MappingNode):
-        result = root.get_map("result")
-        candidate = (result or root).get("tools")
-    if not isinstance(candidate, SequenceNode) or not candidate.items:
-        return None
-    if all(isinstance(item, MappingNode) and isinstance(item.get("name"), ScalarNode) for item in candidate.items):
-        if any(isinstance(item, MappingNode) and ("description" in item or "inputSchema" in item)
-               for item in candidate.items):
-            return candidate
+_LIST_KEYS = (("tools", "tool", "inputSchema"), ("prompts", "prompt", "arguments"),
+              ("resources", "resource", "uri"), ("resourceTemplates", "resource", "uriTemplate"))
+
+
+def export_items(root: Node | None) -> tuple[SequenceNode, str] | None:
+    """(items, kind) of a tools/list, prompts/list or resources/list export, or None for other JSON."""
+    for key, kind, marker in _LIST_KEYS:
+        candidate: Node | None = root if key == "tools" else None
+        if isinstance(root, MappingNode):
+            result = root.get_map("result")
+            candidate = (result or root).get(key)
+        if not isinstance(candidate, SequenceNode) or not candidate.items:
+            continue
+        if all(isinstance(item, MappingNode) and isinstance(item.get("name"), ScalarNode) for item in candidate.items):
+            if any(isinstance(item, MappingNode) and ("description" in item or marker in item)
+                   for item in candidate.items):
+                return candidate, kind
     return None
 
 
+def tool_items(root: Node | None) -> SequenceNode | None:
+    """The list of tool objects in a tools/list export, or None for other JSON."""
+    found = export_items(root)
+    return found[0] if found is not None and found[1] == "tool" else None
+
+
 def tool_list(document: Document) -> ToolListFile | None:
-    items = tool_items(document.root)
-    if items is None:
+    found = export_items(document.root)
+    if found is None:
         return None
+    items, kind = found
     tools = []
     for item in items.items:
         assert isinstance(item, MappingNode)
@@ -59,6 +72,7 @@ def tool_list(document: Document) -> ToolListFile | None:
                 name=item.get_text("name"),
                 description=item.get_scalar("description"),
                 input_schema=item.get("inputSchema"),
+                kind=kind,
             )
         )
     return ToolListFile(document, tools)

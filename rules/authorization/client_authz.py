@@ -15,13 +15,13 @@ from mcplint.engine.rule import Example, Finding, Level, Rule
 from mcplint.model import ClientConfig, ClientServer, Target
 from mcplint.model import secret_patterns as sp
 from mcplint.rules.authorization._tools import can_write, is_wildcard
-from mcplint.rules.supply_chain._clients import DockerOption, client_name, docker_run_options, effective_argv
+from mcplint.rules.supply_chain._clients import DockerOption, config_label, docker_run_options, effective_argv
 from mcplint.rules.supply_chain.client_launch import disabled
 from mcplint.tree import MappingNode, ScalarNode, SequenceNode
 
 
 def _where(config: ClientConfig, server: ClientServer) -> str:
-    return f"MCP server `{server.name}` in the {client_name(config.client)} config"
+    return f"MCP server `{server.name}` in {config_label(config.client)}"
 
 
 def _level(server: ClientServer, level: Level | None = None) -> Level | None:

@@ -2,6 +2,7 @@
 
 from mcplint.engine.rule import Rule
 from mcplint.rules.config_error import (
+    client_no_servers,
     diagnostics,
     flapi_environment,
     flapi_ignored_keys,
@@ -21,4 +22,5 @@ RULES: tuple[Rule, ...] = (
     *other_schemas.RULES,
     sql_template.RULE,
     rest_delete.RULE,
+    client_no_servers.RULE,
 )

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 from mcplint.engine.rule import Example, Finding, Level, Rule
 from mcplint.model import ClientConfig, FluxbaseConfig, PgEdgeConfig, Target
+from mcplint.model.client_formats import OTHER_FORMATS
 from mcplint.rules.config_error._other_schema import CLIENT, FLUXBASE, PGEDGE, Problem, problems, shown_value
 from mcplint.rules.supply_chain._clients import client_name
 from mcplint.tree import format_path
@@ -44,6 +45,8 @@ def _client_place(problem: Problem, config: ClientConfig) -> str:
 
 
 def check_client_unknown(config: ClientConfig) -> Iterator[Finding]:
+    if config.client in OTHER_FORMATS:
+        return  # the schema describes the `mcpServers` JSON family only
     name = client_name(config.client)
     for problem in problems(config.document, CLIENT):
         if problem.issue.kind != "unknown-key":
@@ -56,6 +59,8 @@ def check_client_unknown(config: ClientConfig) -> Iterator[Finding]:
 
 
 def check_client_invalid(config: ClientConfig) -> Iterator[Finding]:
+    if config.client in OTHER_FORMATS:
+        return
     name = client_name(config.client)
     for problem in problems(config.document, CLIENT):
         issue = problem.issue

@@ -2,6 +2,7 @@
 
 from mcplint.engine.rule import Rule
 from mcplint.rules.hardcoded_secret import (
+    config_literals,
     high_entropy,
     known_default,
     placeholder,
@@ -19,4 +20,5 @@ RULES: tuple[Rule, ...] = (
     unexpanded_reference.RULE,
     known_default.RULE,
     placeholder.RULE,
+    *config_literals.RULES,
 )

@@ -23,15 +23,26 @@ _CLIENT_NAMES = {
     "claude-code": "Claude Code",
     "cursor": "Cursor",
     "vscode": "VS Code",
+    "vscode-settings": "VS Code settings",
     "windsurf": "Windsurf",
     "zed": "Zed",
     "cline": "Cline",
+    "continue": "Continue",
+    "codex": "Codex",
+    "gemini": "Gemini CLI",
+    "claude-code-plugin": "Claude Code plugin",
     "generic": "the MCP client",
 }
 
 
 def client_name(client: str) -> str:
     return _CLIENT_NAMES.get(client, "the MCP client")
+
+
+def config_label(client: str) -> str:
+    """How a message names the file: "the VS Code config", "the MCP client config" (never "the the")."""
+    name = client_name(client)
+    return f"{name} config" if name.startswith("the ") else f"the {name} config"
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from mcplint.engine.rule import Example, Finding, Level, Rule
 from mcplint.model import ClientConfig, ClientServer, Target
 from mcplint.model import secret_patterns as sp
 from mcplint.model.values import as_bool
-from mcplint.rules.supply_chain._clients import Arg, client_name, command_line, effective_argv, program, shell_use
+from mcplint.rules.supply_chain._clients import Arg, command_line, config_label, effective_argv, program, shell_use
 
 
 def disabled(server: ClientServer) -> bool:
@@ -34,7 +34,7 @@ def _level(server: ClientServer, level: Level | None = None) -> Level | None:
 
 
 def _where(config: ClientConfig, server: ClientServer) -> str:
-    return f"MCP server `{server.name}` in the {client_name(config.client)} config"
+    return f"MCP server `{server.name}` in {config_label(config.client)}"
 
 
 # ------------------------------------------------------------------ CHAIN010

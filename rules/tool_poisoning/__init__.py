@@ -7,6 +7,7 @@ from mcplint.rules.tool_poisoning import (
     control_sequences,
     description_length,
     encoded_payloads,
+    export_description_length,
     exfiltration,
     hidden_comments,
     homoglyphs,
@@ -37,6 +38,7 @@ RULES: tuple[Rule, ...] = (
     malicious_capability.RULE,
     tool_shadowing.RULE,
     description_length.RULE,
+    export_description_length.RULE,
     trivial_description.RULE,
     strict_descriptions.RULE,
 )

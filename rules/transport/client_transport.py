@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from mcplint.engine.rule import Example, Finding, Level, Rule
 from mcplint.model import ClientConfig, ClientServer, Target
 from mcplint.rules.config_error._flapi_facts import is_loopback_host
-from mcplint.rules.supply_chain._clients import Arg, client_name, effective_argv, program
+from mcplint.rules.supply_chain._clients import Arg, config_label, effective_argv, program
 from mcplint.rules.supply_chain.client_launch import disabled
 from mcplint.tree import ScalarNode
 
@@ -66,7 +66,7 @@ def plain_http_host(text: str) -> str | None:
     authority = value.split("/", 3)[2] if value.count("/") >= 2 else value
     if not host or _REFERENCE.search(authority):
         return None
-    if is_local_host(host):
+    if is_local_host(host) and host.strip("[]") not in ("0.0.0.0", "::"):  # the unspecified address is not local
         return None
     written = authority.rsplit("@", 1)[-1]  # the host as written (urlsplit lower-cases it)
     return written[: written.rfind(":")] if written.count(":") == 1 else written
@@ -118,7 +118,7 @@ def check_plain_http(config: ClientConfig) -> Iterator[Finding]:
             yield Finding(
                 span=span,
                 message=(
-                    f"MCP server `{server.name}` in the {client_name(config.client)} config is reached over plain "
+                    f"MCP server `{server.name}` in {config_label(config.client)} is reached over plain "
                     f"HTTP at `{found.host}` ({found.key}): {what}every tool call and result cross {network} "
                     "unencrypted and can be read or changed on the way; use `https://`"
                 ),
@@ -140,7 +140,8 @@ PLAIN_HTTP_REMOTE = Rule(
     full_description=(
         "A server entry's `url` (Windsurf: `serverUrl`, Gemini CLI: `httpUrl`), or the URL given to a stdio "
         "bridge such as `mcp-remote`, uses `http://` to a host that is not this machine (`localhost`, "
-        "loopback addresses and `host.docker.internal` are fine). It is an error when the entry also sends "
+        "loopback addresses and `host.docker.internal` are fine; `0.0.0.0` and `[::]` are not local). It is "
+        "an error when the entry also sends "
         "credentials (an `Authorization` or API-key header, a password or key in the URL). URLs whose host "
         "is a reference (`${input:host}`) are not judged."
     ),
