@@ -64,9 +64,8 @@ RULE = Rule(
         "crow::mustache error: not matched {{# {{/ pair: if params.x, if\"). Nothing is silently skipped, "
         "and no injection follows from it; but flAPI starts and `--validate-config` passes, so the broken "
         "endpoint ships unnoticed until it is called. A lone `{{else}}` inside a Mustache section is read as "
-        "a value named `else` (empty), so both branches around it render together (inferred, not seen on "
-        "the binary). Verified on flAPI 26.10.2 (served) "
-        "and 26.6.28 (`--validate-config` passes)."
+        "a value named `else` (empty), so both branches around it render together, or neither. Verified on "
+        "flAPI 26.10.2 (served) and 26.6.28 (`--validate-config` passes)."
     ),
     why=(
         "The endpoint is dead on arrival: every caller, including an agent using the MCP tool, gets a 500 "
