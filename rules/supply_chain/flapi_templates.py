@@ -181,8 +181,9 @@ def _compiled(pattern: str) -> re.Pattern[str] | None:
         return None
 
 
-def _matches_everything(compiled: re.Pattern[str]) -> bool:
-    return all(compiled.fullmatch(name) for name in _PROBES)
+def _matches_everything(pattern: str) -> bool:
+    compiled = _compiled(pattern)
+    return compiled is not None and all(compiled.fullmatch(name) for name in _PROBES)
 
 
 def _is_broad(pattern: str) -> bool:
@@ -207,10 +208,7 @@ def check_whitelist(project: FlapiProject) -> Iterator[Finding]:
     for item in whitelist.items:
         if not isinstance(item, ScalarNode) or item.is_null or item.env_refs:
             continue
-        compiled = _compiled(item.text)
-        if compiled is None:
-            continue
-        if _matches_everything(compiled):
+        if _matches_everything(item.text):
             message = (
                 f"`{item.text}` in `template.environment-whitelist` matches every variable name: flAPI makes the "
                 "server's whole environment (cloud keys, database passwords, tokens) readable in SQL "
@@ -222,8 +220,8 @@ def check_whitelist(project: FlapiProject) -> Iterator[Finding]:
                 continue
             message = (
                 f"`{item.text}` in `template.environment-whitelist` admits secret variables such as `{secret}`: "
-                f"any SQL template can read them as `{{{{env.{secret}}}}}` and put them into a query or a "
-                "result; list the exact names templates and YAML need instead (e.g. `'^AWS_REGION$'`)"
+                f"flAPI makes them readable in every SQL template as `{{{{env.{secret}}}}}`, to be put into a "
+                "query or a result; list the exact names templates and YAML need instead (e.g. `'^AWS_REGION$'`)"
             )
         yield Finding(
             span=item.span,

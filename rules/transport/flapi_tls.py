@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 from mcplint.engine.rule import Example, Finding, Level, RelatedLocation, Rule
 from mcplint.model import FlapiProject, Target
+from mcplint.model.flapi import flapi_at_least
 from mcplint.model.values import as_bool, get_bool
 from mcplint.rules.config_error._flapi_facts import include_sites, is_loopback_host
 from mcplint.tree import MappingNode, Node, ScalarNode
@@ -32,6 +33,12 @@ def _tls_enabled(project: FlapiProject) -> bool:
 
 
 # ------------------------------------------------------------------ TRANS001
+
+
+# flAPI 26.10.2's own warning (``--validate-config``); 26.6.28 says nothing.
+FLAPI_HTTPS_WORDS = (
+    "Unknown top-level configuration key `https` is ignored; nothing reads it: did you mean `enforce-https`?"
+)
 
 
 def check_https_block(project: FlapiProject) -> Iterator[Finding]:
@@ -56,6 +63,8 @@ def check_https_block(project: FlapiProject) -> Iterator[Finding]:
             "flAPI ignores the `https` block, so TLS stays off: the only TLS switch is "
             "`enforce-https: {enabled: true, ssl-cert-file: …, ssl-key-file: …}` (hyphens, not underscores)"
         )
+        if flapi_at_least(project.flapi_version, "26.10"):
+            message += f' (flAPI {project.flapi_version} only logs a warning: "{FLAPI_HTTPS_WORDS}")'
     yield Finding(
         span=key.span,
         message=message,
@@ -79,7 +88,10 @@ HTTPS_BLOCK = Rule(
         "and `ssl-key-file`. A block named `https:` (often with `ssl_cert_file`/`ssl_key_file`) is "
         "not read: the server answers plain HTTP while the file suggests HTTPS. Reported as an "
         "error when the block tries to enable TLS, as a warning otherwise, and as a note when "
-        "`enforce-https` is enabled as well."
+        "`enforce-https` is enabled as well. flAPI 26.10 starts anyway and only logs \"Unknown top-level "
+        "configuration key `https` is ignored; nothing reads it: did you mean `enforce-https`?\" (the "
+        "message quotes it under `flapi-version = \"26.10\"`); 26.6 says nothing. Verified on flAPI 26.10.2 "
+        "and 26.6.28 (`--validate-config`)."
     ),
     why="Credentials and data cross the network in clear text while everyone believes they are encrypted.",
     fix="Rename the block to `enforce-https` and the keys to `enabled`, `ssl-cert-file`, `ssl-key-file`.",
