@@ -39,6 +39,14 @@ _PBKDF2_ROUNDS = 50_000
 _WHITESPACE = re.compile(r"\s+")
 _MAX_BYTES = 64 * 1024 * 1024
 _FIELDS = ("rule", "path", "location", "identity", "value_hash", "text")
+_TOP_KEYS = frozenset({BASELINE_KEY, "about", "findings"})
+# The shapes of the fields mcplint writes (a rule id; the hashes below).
+_SHAPES = {
+    "rule": re.compile(r"[A-Z]{2,12}[0-9]{3}"),
+    "value_hash": re.compile(r"(?:pbkdf2-sha256|scrypt):[0-9a-f]{24}"),
+    "text": re.compile(r"[0-9a-f]{16}"),
+}
+_SHAPE_NAMES = {"rule": "a rule id", "value_hash": "a value hash", "text": "a text hash"}
 
 
 class BaselineError(Exception):
@@ -105,7 +113,14 @@ def render_baseline(report: Report) -> str:
 
 
 def parse_baseline(text: str, shown: str) -> Counter[Identity]:
-    """Read a baseline file's text; raises :class:`BaselineError` with what is wrong."""
+    """Read a baseline file's text; raises :class:`BaselineError` with what is wrong.
+
+    This is *the* baseline format, exactly: the top-level keys ``mcplint_baseline`` (the
+    version), ``findings`` and optionally ``about`` (a string), nothing else; each finding
+    only the fields :func:`render_baseline` writes, rule ids and hashes in their shapes.
+    A file in the scanned tree counts as a baseline (and is not linted as config) only
+    when this accepts it (:func:`is_baseline_file`).
+    """
     if len(text) > _MAX_BYTES:
         raise BaselineError(f"{shown}: too large for a baseline")
     try:
@@ -116,8 +131,13 @@ def parse_baseline(text: str, shown: str) -> Counter[Identity]:
         raise BaselineError(
             f"{shown}: not an mcplint baseline (no `{BASELINE_KEY}` key); write one with --write-baseline"
         )
-    if data[BASELINE_KEY] != VERSION:
+    if type(data[BASELINE_KEY]) is not int or data[BASELINE_KEY] != VERSION:
         raise BaselineError(f"{shown}: baseline version {data[BASELINE_KEY]!r} is not supported (expected {VERSION})")
+    unknown = sorted(set(data) - _TOP_KEYS)
+    if unknown:
+        raise BaselineError(f"{shown}: not an mcplint baseline (unexpected key `{unknown[0]}`)")
+    if not isinstance(data.get("about", ""), str):
+        raise BaselineError(f"{shown}: `about` must be a string")
     entries = data.get("findings")
     if not isinstance(entries, list):
         raise BaselineError(f"{shown}: `findings` must be a list")
@@ -134,8 +154,37 @@ def parse_baseline(text: str, shown: str) -> Counter[Identity]:
         count = entry.get("count", 1)
         if type(count) is not int or count < 1:
             raise BaselineError(f"{shown}: finding {index + 1} has an invalid count")
+        problem = _field_problem(entry)
+        if problem:
+            raise BaselineError(f"{shown}: finding {index + 1} is malformed ({problem})")
         counts[Identity(**{f: entry.get(f, "") for f in _FIELDS})] += count
     return counts
+
+
+def _field_problem(entry: dict[str, object]) -> str:
+    """What is wrong with the shape of one finding's fields, or ``""``."""
+    for name, shape in _SHAPES.items():
+        value = entry.get(name, "")
+        if value and not shape.fullmatch(str(value)):
+            return f"`{name}` is not {_SHAPE_NAMES[name]}"
+    return ""
+
+
+def is_baseline_file(text: str) -> bool:
+    """Whether a scanned file is an mcplint baseline, and so holds no configuration to check.
+
+    Only the exact format counts (:func:`parse_baseline`): a file that merely has the keys
+    ``mcplint_baseline`` and ``findings`` next to an ``mcpServers`` block is linted as what it
+    is. A string with a provider token's shape (a baseline records hashes, never values) also
+    makes the file ordinary JSON, so that the secret scan reports the token.
+    """
+    try:
+        parse_baseline(text, "")
+    except BaselineError:
+        return False
+    from mcplint.model.secret_patterns import token_matches
+
+    return not token_matches(text)
 
 
 def apply_baseline(report: Report, baseline: Counter[Identity]) -> tuple[Report, BaselineOutcome]:

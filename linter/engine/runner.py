@@ -253,4 +253,5 @@ def _fingerprint(rule: Rule, finding: Finding, source: SourceFile | None) -> str
         token = source.text[finding.span.start_offset : finding.span.end_offset]
         token = _WHITESPACE.sub(" ", token).strip()[:200]
     parts = (rule.id, finding.span.path, finding.logical_location, finding.identity, token)
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
+    # A path that is not valid UTF-8 holds surrogate escapes (os.fsdecode): hash them as they are.
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:32]

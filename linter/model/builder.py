@@ -133,8 +133,10 @@ class _Builder:
         self._record_source(source)
         if path.suffix.lower() in JSON_SUFFIXES:
             root, problems = load_json(PlainText(source))
-            if not problems and classify.is_mcplint_baseline(root):
-                return None  # mcplint's own output: scanned as in scope, checked by nothing
+            if not problems and classify.is_mcplint_baseline(root, source.text):
+                # mcplint's own output, in its exact format: no configuration, and not counted as scanned
+                self.model.scope = self.model.scope - {rel}
+                return None
             document = Document(source, root, "json")
         elif path.suffix.lower() == ".toml":
             root, problems = load_toml(PlainText(source))

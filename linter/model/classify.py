@@ -46,9 +46,17 @@ def is_main_config(root: Node | None) -> bool:
     return template is not None and "path" in template
 
 
-def is_mcplint_baseline(root: Node | None) -> bool:
-    """mcplint's own baseline file (``--write-baseline``): its hashes are not secrets, nothing in it is config."""
-    return isinstance(root, MappingNode) and "mcplint_baseline" in root and "findings" in root
+def is_mcplint_baseline(root: Node | None, text: str) -> bool:
+    """mcplint's own baseline file (``--write-baseline``): its hashes are not secrets, nothing in it is config.
+
+    Only a file in the exact baseline format counts (``baseline.is_baseline_file``); a file
+    that imitates it with the two keys and holds anything else is linted as what it is.
+    """
+    if not (isinstance(root, MappingNode) and "mcplint_baseline" in root and "findings" in root):
+        return False
+    from mcplint.baseline import is_baseline_file
+
+    return is_baseline_file(text)
 
 
 def is_endpoint(root: Node | None) -> bool:

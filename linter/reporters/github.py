@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mcplint.engine.runner import Report
-from mcplint.reporters.safe_text import printable
+from mcplint.reporters.safe_text import neutralise_legacy, printable
 
 _COMMANDS = {"error": "error", "warning": "warning", "note": "notice"}
 
@@ -21,13 +21,15 @@ def render(report: Report, **_: object) -> str:
     for result in report.results:
         span = result.span
         props = [
-            f"file={_escape_property(span.path)}",
+            f"file={_escape_property(neutralise_legacy(printable(span.path)))}",
             f"line={span.start_line}",
             f"col={span.start_col}",
             f"endLine={span.end_line}",
             f"endColumn={span.end_col}",
             f"title={_escape_property(f'{result.rule.id} {result.rule.name}')}",
         ]
-        message = _escape_data(printable(result.message))
+        # Scanned text goes through the same sanitiser as the text format: no control characters
+        # (a line break would end the command and start another line), no legacy `##[` command.
+        message = _escape_data(neutralise_legacy(printable(result.message)))
         lines.append(f"::{_COMMANDS[result.level.value]} {','.join(props)}::{message}")
     return "".join(line + "\n" for line in lines)

@@ -6,6 +6,7 @@ import json
 
 from mcplint import __version__
 from mcplint.engine.runner import Report
+from mcplint.reporters.safe_text import json_text
 from mcplint.span import Span
 
 SCHEMA_VERSION = "1.1"
@@ -62,4 +63,5 @@ def render(report: Report, **_: object) -> str:
         },
         "findings": findings,
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    # Same document, but no line of it reads as a workflow command in a CI log.
+    return json_text(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"

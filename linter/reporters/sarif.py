@@ -20,6 +20,7 @@ from mcplint import INFORMATION_URI, __version__
 from mcplint.engine.rule import Rule
 from mcplint.engine.runner import FINGERPRINT_KEY, Report, Result
 from mcplint.reporters.line_hash import line_hashes
+from mcplint.reporters.safe_text import json_text
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
@@ -85,10 +86,19 @@ def _file_location(path: str, location_id: int) -> om.Location:
 
 
 def _uri(path: str) -> str:
-    """A relative URI reference: percent-encode what is not allowed in a path."""
+    """A relative URI reference: percent-encode what is not allowed in a path.
+
+    A file name that is not valid UTF-8 reaches us with surrogate escapes (``os.fsdecode``):
+    its raw bytes are percent-encoded as they are. A first segment holding ``:`` would read
+    as a scheme (``javascript:alert(1).yaml`` is an absolute URI), so such a path starts
+    with ``./`` (RFC 3986 §4.2).
+    """
     from urllib.parse import quote
 
-    return quote(path, safe="/-._~!$&'()*+,;=:@")
+    uri = quote(path.encode("utf-8", "surrogateescape"), safe="/-._~!$&'()*+,;=:@")
+    if ":" in uri.split("/", 1)[0]:
+        uri = "./" + uri
+    return uri
 
 
 def _result(result: Result, rule_index: int, hashes: dict[int, str] | None, compared: bool) -> om.Result:
@@ -176,4 +186,4 @@ def to_json_data(value: Any) -> Any:
 def render(report: Report, category: str = "mcplint", **_: object) -> str:
     data = to_json_data(build_log(report, category))
     ordered = {"$schema": data.pop("$schema"), "version": data.pop("version"), **data}
-    return json.dumps(ordered, indent=2, ensure_ascii=False) + "\n"
+    return json_text(json.dumps(ordered, indent=2, ensure_ascii=False)) + "\n"

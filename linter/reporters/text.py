@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mcplint.engine.runner import Report, Result
-from mcplint.reporters.safe_text import printable
+from mcplint.reporters.safe_text import neutralise_lines, printable, safe_path
 from mcplint.span import Span
 
 _MAX_EXCERPT = 120
@@ -16,7 +16,8 @@ def render(report: Report, colour: bool = False) -> str:
     for result in report.results:
         out.extend(_result(report, result, colour))
     out.append(_summary(report, colour))
-    return "\n".join(out) + "\n"
+    # Every line, whatever it quotes, is no workflow command in a CI log.
+    return neutralise_lines("\n".join(out) + "\n")
 
 
 def _paint(text: str, code: str, colour: bool) -> str:
@@ -27,7 +28,7 @@ def _result(report: Report, result: Result, colour: bool) -> list[str]:
     span = result.span
     level = result.level.value
     head = (
-        f"{_paint(f'{printable(span.path)}:{span.start_line}:{span.start_col}:', _BOLD, colour)} "
+        f"{_paint(f'{safe_path(span.path)}:{span.start_line}:{span.start_col}:', _BOLD, colour)} "
         f"{_paint(result.rule.id, _COLOURS[level], colour)} {level} {printable(result.message)}"
     )
     lines = [head]
