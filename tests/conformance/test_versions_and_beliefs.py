@@ -16,6 +16,7 @@ from oracle import Oracle, OracleError, Server, endpoint_files, minimal_project,
 from mcplint.rules.config_error.flapi_environment import FLAPI_CONDITION_WORDS, FLAPI_WORDS
 from mcplint.rules.config_error.flapi_ignored_keys import FLAPI_MCP_WORDS, FLAPI_SERVER_WORDS, FLAPI_WHITELIST_WORDS
 from mcplint.rules.sql_injection.handlebars import FLAPI_WORDS as HANDLEBARS_WORDS
+from mcplint.rules.transport.flapi_tls import FLAPI_HTTPS_WORDS
 
 REFUSED_26_10 = "flAPI cannot start until the configuration is valid."
 
@@ -151,7 +152,7 @@ def test_ignored_mcp_and_https_keys_are_warnings_in_flapis_words(oracle: Oracle,
     assert done.returncode == 0, done.output
     for words in FLAPI_MCP_WORDS.values():
         assert words in done.output
-    assert "Unknown top-level configuration key `https` is ignored" in done.output
+    assert FLAPI_HTTPS_WORDS in done.output
     older = _validate(oracle_26_6, tmp_path / "old", files)
     assert older.returncode == 0 and "set but ignored" not in older.output
 
