@@ -400,6 +400,42 @@ def test_stale_report_never_survives(stub: dict[str, Path], mcplint_exit: int, w
     assert result.outputs == {"exit-code": str(mcplint_exit), "sarif-file": "reports/mcplint.json" if left else ""}
 
 
+_HOSTILE_SARIF = json.dumps({"runs": [{
+    "tool": {"driver": {"rules": [{"id": "X001", "properties": {"mcplintName": "x-rule"}}]}},
+    "results": [{
+        "ruleId": "X001", "level": "error",
+        "message": {"text": "quoted: \n::add-mask::oops\r\n\u202e\u200b\x1b[31mred%0A"},
+        "locations": [{"physicalLocation": {
+            "artifactLocation": {"uri": "./::error::x/a,b%0A.yaml", "uriBaseId": "%SRCROOT%"},
+            "region": {"startLine": 3, "startColumn": 5, "endLine": 3, "endColumn": 9}}}],
+    }],
+}]})
+
+
+@pytest.mark.parametrize("log_format", ["text", "github"])
+def test_log_lines_cannot_be_forged_by_the_report(stub: dict[str, Path], log_format: str) -> None:
+    """Messages and paths quote scanned files: in the log they never start a workflow command, break a
+    line, or carry control, bidi or zero-width characters."""
+    result, _ = _stub_run(stub, {"log-format": log_format, "fail-on": "never"}, ["run"], exit_code=1,
+                          env={"STUB_REPORT": _HOSTILE_SARIF})
+    assert result.steps == [("run", 0)], result.log
+    lines = result.log.splitlines()
+    assert not any(line.startswith("::add-mask::") for line in lines)
+    assert not re.search("[\x1b\r\u202e\u200b]", result.log)
+    if log_format == "text":
+        start = next(i for i, line in enumerate(lines) if line.startswith("::stop-commands::"))
+        token = lines[start].split("::")[2]
+        assert lines[start + 2] == f"::{token}::"  # one finding, one line, then commands resume
+        assert lines[start + 1] == ("::error::x/a,b\ufffd.yaml:3:5: X001 error quoted: \ufffd::add-mask::oops\ufffd\ufffd"
+                                    "\ufffd\ufffd\ufffd[31mred%0A")
+    else:
+        (annotation,) = [line for line in lines if line.startswith("::error ")]
+        assert annotation == ("::error file=%3A%3Aerror%3A%3Ax/a%2Cb\ufffd.yaml,line=3,col=5,endLine=3,endColumn=9,"
+                              "title=X001 x-rule::quoted: \ufffd::add-mask::oops\ufffd\ufffd\ufffd\ufffd\ufffd[31mred%250A")
+        assert "::stop-commands::" not in result.log
+    assert "mcplint: 1 finding (1 error, 0 warnings, 0 notes) in mcplint.sarif" in lines
+
+
 @pytest.mark.parametrize(("inputs", "tree", "message"), [
     ({"output": "out"}, {"out/keep.txt": "x"}, "input 'output' names a folder"),
     ({"output": "link/mcplint.sarif"}, {"elsewhere/mcplint.sarif": "keep"}, "symlinked folder"),
