@@ -398,6 +398,8 @@ def test_stale_report_never_survives(stub: dict[str, Path], mcplint_exit: int, w
     assert result.steps == [("run", 0 if mcplint_exit < 2 else mcplint_exit)], result.log
     assert (report.read_text() if report.exists() else None) == left
     assert result.outputs == {"exit-code": str(mcplint_exit), "sarif-file": "reports/mcplint.json" if left else ""}
+    if left:  # no findings printed from a JSON report, but the log says where it is
+        assert "mcplint: the json report is in reports/mcplint.json" in result.log
 
 
 _HOSTILE_SARIF = json.dumps({"runs": [{
