@@ -174,7 +174,7 @@ def check(
     from mcplint.api import lint, resolve_settings
     from mcplint.config import Config, ConfigError, load_config, parse_flapi_version
     from mcplint.discovery import DiscoveryError
-    from mcplint.engine.registry import SelectorError, default_registry
+    from mcplint.engine.registry import SelectorError
     from mcplint.reporters import get_reporter
 
     # A run builds one large, long-lived model: the cyclic collector would only
@@ -195,7 +195,7 @@ def check(
     if statistics and output_format not in ("text", "json"):
         _fail("--statistics works with --format text or json")
     baseline = _read_baseline(baseline_path) if baseline_path is not None else None
-    registry = default_registry()
+    registry = _registry(config, cwd, isolated)
     try:
         rules, settings = resolve_settings(
             config, registry, _split(select), _split(ignore), _split(extend_select)
@@ -412,12 +412,11 @@ def list_rules(output_format: str, category: str | None) -> None:
     """List every rule with its metadata."""
     import json
 
-    from mcplint.engine.registry import default_registry
     from mcplint.engine.rule import CATEGORIES
 
     if category is not None and category not in CATEGORIES:
         _fail(f"unknown category {category!r}; categories: {', '.join(CATEGORIES)}")
-    rules = [r for r in default_registry().rules if category is None or r.category == category]
+    rules = [r for r in _registry(None, Path.cwd()).rules if category is None or r.category == category]
     if output_format == "json":
         click.echo(json.dumps([r.metadata() for r in rules], indent=2, ensure_ascii=False))
         return
@@ -434,15 +433,50 @@ def explain(rule: str) -> None:
     """Print the help of RULE (an id such as CORS001, or a rule name)."""
     import difflib
 
-    from mcplint.engine.registry import default_registry
-
-    registry = default_registry()
+    registry = _registry(None, Path.cwd())
     found = registry.get(rule)
     if found is None:
         candidates = [r.id for r in registry.rules] + [r.name for r in registry.rules]
         close = difflib.get_close_matches(rule, candidates, n=1)
         _fail(f"unknown rule {rule!r}" + (f" (did you mean {close[0]}?)" if close else ""))
     click.echo(found.help_markdown(), nl=False)
+
+
+def _registry(config: Any, cwd: Path, isolated: bool = False) -> Any:
+    """The built-in rules plus the organisation's policies (mcplint.policies); a broken policy ends the run."""
+    from mcplint.config import ConfigError, load_config
+    from mcplint.policies import PolicyError, registry_with_policies
+
+    try:
+        return registry_with_policies(config if config is not None else load_config(None, cwd), cwd, isolated)
+    except (PolicyError, ConfigError) as exc:
+        _fail(f"policy: {exc}" if isinstance(exc, PolicyError) else str(exc))
+
+
+@cli.group()
+def policy() -> None:
+    """Test and explain organisation policies (docs/policies.md)."""
+
+
+@policy.command(name="test")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--fixtures", multiple=True, type=click.Path(path_type=Path, file_okay=False, exists=True),
+              help="A fixture project whose policy findings must equal its policy-expectations.txt (repeatable).")
+def policy_test(paths: tuple[Path, ...], fixtures: tuple[Path, ...]) -> None:
+    """Run every policy's bad/good examples (PATHS: policy files or folders; default: the configured ones)."""
+    from mcplint.policies.commands import run_test
+
+    sys.exit(run_test(paths, fixtures))
+
+
+@policy.command(name="explain")
+@click.argument("policy_id", metavar="ID")
+@click.argument("file", type=click.Path(path_type=Path))
+def policy_explain(policy_id: str, file: Path) -> None:
+    """Show which units policy ID selects in FILE (or a folder) and why each passes or fails."""
+    from mcplint.policies.commands import run_explain
+
+    sys.exit(run_explain(policy_id, file))
 
 
 def main() -> None:

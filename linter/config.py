@@ -61,6 +61,7 @@ _KEYS = {
     "extend-sensitive-columns": "regex-list",
     "cache": "bool",
     "flapi-version": "flapi-version",
+    "policies": "list",  # policy files or globs, relative to the configuration file (mcplint.policies)
 }
 
 
@@ -88,6 +89,7 @@ class Config:
     extend_sensitive_columns: list[str] = field(default_factory=list)  # extra column-name regexes (data-exposure)
     cache: bool = True  # keep the pre-commit index in .mcplint_cache/ (mention_index.py)
     flapi_version: str = DEFAULT_FLAPI_VERSION  # the flAPI release series rules judge against (FLAPI_VERSIONS)
+    policies: list[str] | None = None  # None: the default `.mcplint/policies/*.yaml` (mcplint.policies)
     path: Path | None = None  # the file it came from, if any
 
 

@@ -46,6 +46,7 @@ def _descriptor(rule: Rule) -> om.ReportingDescriptor:
         "category": rule.category,
         "mcplintName": rule.name,
     }
+    properties.update(getattr(rule, "sarif_properties", None) or {})  # a policy's file and digest (mcplint.policies)
     return om.ReportingDescriptor(
         id=rule.id,
         name=_friendly_name(rule),

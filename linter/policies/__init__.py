@@ -1,0 +1,90 @@
+"""Organisation policies as data: YAML files that compile into ordinary rules.
+
+``.mcplint/policies/*.yaml`` (or the files the configuration's ``policies``
+names) hold ``version: 1`` and a list of policies. Each one addresses an
+entity of the typed model (``for: tool``), selects records (``where``) and
+states what must hold (``require``) in a closed set of conditions; it
+becomes a :class:`~mcplint.policies.rule.PolicyRule` beside the built-in
+rules. See docs/policies.md and docs/policies-reference.md.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from mcplint.policies.loader import (
+    DEFAULT_POLICY_GLOBS,
+    MAX_POLICIES,
+    CompiledPolicy,
+    PolicyError,
+    policy_files,
+    read_policy_file,
+)
+from mcplint.policies.rule import PolicyRule, to_rule
+
+__all__ = [
+    "DEFAULT_POLICY_GLOBS", "CompiledPolicy", "PolicyError", "PolicyRule", "builtin_prefixes", "load_policy_rules",
+    "policy_base", "registry_with_policies",
+]
+
+
+def builtin_prefixes(rules) -> set[str]:  # type: ignore[no-untyped-def]
+    """The letter prefixes of the built-in rule ids (CORS, SQLI, …), read from the registry."""
+    return {re.match(r"[A-Z]+", rule.id).group() for rule in rules}  # type: ignore[union-attr]
+
+
+def policy_base(config, cwd: Path) -> Path:  # type: ignore[no-untyped-def]
+    """Policy paths are relative to the configuration file's folder (the working folder without one)."""
+    return config.path.parent if getattr(config, "path", None) is not None else cwd
+
+
+def load_policy_rules(files: list[tuple[Path, str]], builtin) -> list[PolicyRule]:  # type: ignore[no-untyped-def]
+    """Every policy of ``files`` as a rule; a broken file, a collision or too many policies is a PolicyError."""
+    prefixes = builtin_prefixes(builtin)
+    names = {rule.name for rule in builtin}
+    ids = {rule.id for rule in builtin}
+    seen: dict[str, CompiledPolicy] = {}
+    seen_names: dict[str, CompiledPolicy] = {}
+    rules: list[PolicyRule] = []
+    for path, shown in files:
+        for policy in read_policy_file(path, shown):
+            prefix = re.match(r"[A-Z]+", policy.id).group()  # type: ignore[union-attr]
+            clash = next((p for p in sorted(prefixes) if prefix.startswith(p)), None)
+            if clash is not None or policy.id in ids:
+                raise PolicyError(policy.file, policy.span, f"policy id `{policy.id}` collides with the built-in "
+                                  f"rules' prefix `{clash or prefix}`; choose a prefix of your own (e.g. ACME001)")
+            if policy.id in seen:
+                first = seen[policy.id]
+                raise PolicyError(policy.file, policy.span, f"policy id `{policy.id}` is already used at "
+                                  f"{first.file}:{first.span.start_line}:{first.span.start_col}")
+            if policy.name in names:
+                raise PolicyError(policy.file, policy.span, f"policy name `{policy.name}` is a built-in rule's name")
+            if policy.name in seen_names:
+                first = seen_names[policy.name]
+                raise PolicyError(policy.file, policy.span, f"policy name `{policy.name}` is already used at "
+                                  f"{first.file}:{first.span.start_line}:{first.span.start_col}")
+            seen[policy.id] = seen_names[policy.name] = policy
+            rules.append(to_rule(policy))
+            if len(rules) > MAX_POLICIES:
+                raise PolicyError(policy.file, policy.span, f"more than {MAX_POLICIES} policies in one run")
+    return rules
+
+
+def registry_with_policies(config, cwd: Path, isolated: bool = False):  # type: ignore[no-untyped-def]
+    """The default registry plus the configured policies (none with ``isolated``: no file of the tree is read).
+
+    Raises :class:`PolicyError` for a broken policy or configured path.
+    """
+    from mcplint.engine.registry import Registry, default_registry
+
+    registry = default_registry()
+    if isolated:
+        return registry
+    configured = getattr(config, "policies", None)
+    globs = list(configured) if configured is not None else list(DEFAULT_POLICY_GLOBS)
+    files = policy_files(globs, policy_base(config, cwd))
+    if not files:
+        return registry
+    rules = load_policy_rules(files, registry.rules)
+    return Registry(tuple(registry.rules) + tuple(rules))
