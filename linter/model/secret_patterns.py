@@ -126,6 +126,7 @@ _SHAPE_HINTS = re.compile(
     r"napi_|HRKU-|alchemy\.com|infura\.io"
 )
 _PEM_END = re.compile(r"-----END[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----")
+MAX_KEY_BLOCK = 20_000
 
 
 @dataclass(frozen=True)
@@ -156,8 +157,8 @@ def token_matches(text: str) -> list[TokenMatch]:
         index = int((match.lastgroup or "t0")[1:])
         shape = TOKEN_SHAPES[index]
         end = match.end()
-        if shape.id == "private-key":
-            tail = _PEM_END.search(text, end)
+        if shape.id == "private-key":  # the END line within a key's length (an RSA-16384 PEM is ~13 KB):
+            tail = _PEM_END.search(text, end, end + MAX_KEY_BLOCK)  # many BEGINs cost linear time
             end = tail.end() if tail else end
         found.append(TokenMatch(shape, match.start(), end))
     return found
@@ -419,6 +420,35 @@ KNOWN_DEFAULTS = frozenset(
 _DEFAULT_MARKERS = re.compile(
     r"change[-_ ]?(?:me|it|this)|change[-_]in[-_]production|insecure|do[-_]?not[-_]?use", re.IGNORECASE
 )
+
+
+_KEY_BODY = re.compile(
+    r"-----BEGIN[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----(?P<body>.*?)-----END[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----",
+    re.DOTALL,
+)
+_PEM_HEADER = re.compile(r"^[A-Za-z-]{1,40}:[^\n]*$", re.MULTILINE)  # Proc-Type:, DEK-Info: in old PEM keys
+_BASE64_BODY = re.compile(r"[A-Za-z0-9+/]+={0,2}")
+_FAKE_BODY = re.compile(r"\.\.\.|…|[<>*\[\]{}$]|x{4,}|example|redacted|placeholder|your|insert|replace", re.IGNORECASE)
+MIN_KEY_BODY = 64  # base64 characters: the shortest real key (Ed25519 in OpenSSH armour) has about 300
+
+
+def private_key_verdict(block: str) -> bool | None:
+    """Whether a private key block (``-----BEGIN … PRIVATE KEY-----`` to its END line) is real key material.
+
+    Judged by its structure, not by the placeholder tests (every ``ssh-keygen`` key in the
+    OpenSSH format holds ``AAAAAAAA``, a "run of one character"): a base64 body of plausible
+    length and variety is a real key; a body that is obviously fake (``...``, ``<key>``,
+    ``xxxx``, ``EXAMPLE``, too short, one character repeated) is a placeholder. None when the
+    block has no END line (nothing to judge).
+    """
+    match = _KEY_BODY.search(block)
+    if match is None:
+        return None
+    body = _PEM_HEADER.sub("", match.group("body").replace("\\n", "\n").replace("\\r", "\n"))
+    if _FAKE_BODY.search(body):
+        return False
+    compact = re.sub(r"\s+", "", body)
+    return bool(len(compact) >= MIN_KEY_BODY and _BASE64_BODY.fullmatch(compact) and len(set(compact)) >= 20)
 
 
 def is_placeholder(value: str) -> bool:

@@ -25,6 +25,8 @@ Every hit's value is a :class:`~mcplint.model.secrets.SecretValue`.
 
 from __future__ import annotations
 
+import bisect
+
 import dataclasses
 import re
 from collections.abc import Callable, Iterator
@@ -341,7 +343,13 @@ def _token_candidates(text: str, prose: bool, example: bool) -> list[_Candidate]
                 continue  # Supabase/Fluxbase anon keys are public by design
             if claims.get("iss") == "supabase-demo":
                 verdict, kind = Verdict.DEFAULT, "Supabase demo JWT"
-        if verdict is Verdict.TOKEN and sp.is_placeholder(token[len(match.prefix(text)) :]):
+        real_key = sp.private_key_verdict(token) if shape.id == "private-key" else None
+        if real_key is not None:  # key material is judged by its structure, not by placeholder tests
+            if not real_key:
+                if prose or example:
+                    continue
+                verdict = Verdict.PLACEHOLDER
+        elif verdict is Verdict.TOKEN and sp.is_placeholder(token[len(match.prefix(text)) :]):
             if prose or example:
                 continue
             verdict = Verdict.PLACEHOLDER
@@ -460,18 +468,28 @@ def _prose_key(key: str) -> bool:
     return key.lower().replace("-", "").replace("_", "") in _PROSE_KEYS
 
 
+MAX_HITS_PER_VALUE = 1000
+
+
 def _choose(candidates: list[_Candidate]) -> list[_Candidate]:
     """The strongest verdict wins where candidates overlap."""
     if not candidates:
         return candidates  # most values hold nothing: no sorting for them
+    # The chosen candidates never overlap: kept sorted by start, a new one is checked against its two
+    # neighbours only (checking every chosen one cost n² on a value holding thousands of tokens).
+    starts: list[int] = []
     chosen: list[_Candidate] = []
     for candidate in sorted(candidates, key=lambda c: (_PRIORITY[c.verdict], c.start, -c.end)):
         if candidate.end <= candidate.start:
             continue
-        if any(candidate.start < c.end and c.start < candidate.end for c in chosen):
+        i = bisect.bisect_right(starts, candidate.start)
+        if i > 0 and chosen[i - 1].end > candidate.start:
             continue
-        chosen.append(candidate)
-    return sorted(chosen, key=lambda c: c.start)
+        if i < len(chosen) and chosen[i].start < candidate.end:
+            continue
+        starts.insert(i, candidate.start)
+        chosen.insert(i, candidate)
+    return chosen
 
 
 def value_candidates(
@@ -573,7 +591,7 @@ class _DocumentScanner:
             env_style = self.context.role == "env-file" or parent in ("env", "environment") or (
                 key is not None and key.isupper() and "_" in key
             )
-            for candidate in value_candidates(
+            found = value_candidates(
                 node.text,
                 key,
                 self.context,
@@ -581,7 +599,10 @@ class _DocumentScanner:
                 typed=node.value,
                 env_style=env_style,
                 documentation=docs,
-            ):
+            )
+            # A hostile value holding tens of thousands of token shapes: positioning each hit costs
+            # time in the value's length, so one value gives at most MAX_HITS_PER_VALUE.
+            for candidate in found[:MAX_HITS_PER_VALUE]:
                 if detail and not candidate.detail:
                     candidate.detail = detail
                 hits.append(self._hit(node, key, candidate, served, guards))

@@ -95,7 +95,10 @@ def normalise(text: str) -> Normalised:
 
 # A word inside a sentence: no white space, and no ., ! or ? that ends it.
 _WORD = r"(?:[^\s.!?]|[.!?]+(?=[^\s.!?]))+"
-_REST = r"(?:[^\s.!?]|[.!?]+(?=[^\s.!?]))*"
+# The rest of the word a part ends in ("user's", "e-mail"), at most 64 characters: with no bound,
+# every part inside one long word ("post.post.post…") scanned the whole word again (n² steps).
+# Gap words after white space need no bound: each is scanned from at most a gap's worth of starts.
+_REST = r"(?:[^\s.!?]|[.!?]{1,64}(?=[^\s.!?])){0,64}"
 # A line that starts a list item ("- ", "* ", "• ", "1. ", "2) ") starts a new sentence.
 _ITEM = r"[^\S\n]*(?:[-*\u2022]|\d{1,2}[.)])[^\S\n]"
 # White space that stays within the sentence: single line breaks that do not start a list item.

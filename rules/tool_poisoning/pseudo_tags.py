@@ -19,8 +19,11 @@ _STRONG_TAGS = r"important|system|system[_ -]?(?:prompt|message|instructions?)|o
 # Names that also serve as placeholders ("Bearer <secret>", "<admin>@host"):
 # a tag only when it is closed somewhere or stands on a line of its own.
 _SOFT_TAGS = r"sys|secret|hidden|admin|administrator|critical|urgent|mandatory|directive|assistant|inst"
+# Linear on any input: one run of white space before the name whether or not a `/` splits it
+# (two adjacent `[^\S\n]*` around an optional `/` made `<` + n spaces cost n² steps).
 TAG = re.compile(
-    rf"<[^\S\n]*/?[^\S\n]*(?P<name>{_STRONG_TAGS}|{_SOFT_TAGS})(?:[^\S\n][^<>\n]{{0,60}})?[^\S\n]*/?>", re.I
+    rf"<[^\S\n]*(?:/[^\S\n]*)?(?P<name>{_STRONG_TAGS}|{_SOFT_TAGS})(?:[^\S\n][^<>\n]{{0,60}})?[^\S\n]*/?>",
+    re.I,
 )
 _SOFT = re.compile(rf"(?:{_SOFT_TAGS})", re.I)
 PATTERNS: list[tuple[str, Matcher]] = [
@@ -43,7 +46,8 @@ PATTERNS: list[tuple[str, Matcher]] = [
         re.compile(
             r"\[[^\S\n]*[A-Z_ -]{0,30}\b(?:SYSTEM|OVERRIDE|INSTRUCTIONS?|DIRECTIVE|HIDDEN|JAILBREAK)\b"
             r"[A-Z_ -]{0,30}\]"
-            r"|\|{2,}[^\S\n]*[A-Z_ -]{0,30}(?:OVERRIDE|SYSTEM|ADMIN|INSTRUCTIONS?)[A-Z_ -]{0,30}\|{2,}"
+            # A run of `|` is tried from its first character only (from each of n, it cost n²).
+            r"|(?<!\|)\|{2,}[^\S\n]*[A-Z_ -]{0,30}(?:OVERRIDE|SYSTEM|ADMIN|INSTRUCTIONS?)[A-Z_ -]{0,30}\|{2,}"
         ),
     ),
 ]

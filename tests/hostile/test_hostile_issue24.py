@@ -131,3 +131,125 @@ def test_sarif_uri_of_a_root_file_with_a_colon_is_relative() -> None:
 
     for path in ("javascript:alert(1).yaml", "c:/x.yaml", "http:x", ":x"):
         assert urlsplit(_uri(path)).scheme == "", path
+
+
+# ------------------------------------------------------------ 5. super-linear regexes
+
+N = 100_000  # 20,000 took 30 s before the fix (quadratic): a timeout guard, not a benchmark
+DESCRIPTIONS = {
+    "lt-spaces": "<" + " " * N,
+    "bars": "|" * N,
+    "post-underscores": "post " + "_" * N,
+    "post-dot-chain": "post." * (N // 5) + " a@b.co",
+    "send-dotted-word": "send " + "a." * (N // 2) + " a@b.co",
+    "closing-tags": "< /" * (N // 3),
+}
+
+
+def description_tree(tmp_path: Path, description: str) -> Path:
+    yaml = endpoint().replace("description: Lists rows.", "description: " + json.dumps(description))
+    return write(tmp_path / "tree", {**ORDINARY, "sqls/t.yaml": yaml, "sqls/t.sql": "SELECT 1\n"})
+
+
+@pytest.mark.parametrize("case", sorted(DESCRIPTIONS))
+def test_adversarial_tool_descriptions_take_linear_time(tmp_path: Path, case: str) -> None:
+    outcome = run_bounded(f"regex-{case}", description_tree(tmp_path, DESCRIPTIONS[case]), budget=10)
+    check(outcome, Expect({}))
+
+
+@pytest.mark.parametrize("attack", sorted(DESCRIPTIONS))
+def test_tool_poisoning_patterns_scale_linearly(attack: str) -> None:
+    """In process: four times the input may cost at most ~12 times the time (n² would be 16)."""
+    import time
+
+    from mcplint.rules.tool_poisoning import exfiltration, pseudo_tags
+    from mcplint.rules.tool_poisoning._text import find
+
+    def cost(text: str) -> float:
+        best = float("inf")
+        for _ in range(2):
+            started = time.perf_counter()
+            for module in (exfiltration, pseudo_tags):
+                find(module.PATTERNS, text)
+            best = min(best, time.perf_counter() - started)
+        return best
+
+    small = DESCRIPTIONS[attack][: N // 8]
+    large = DESCRIPTIONS[attack][: N // 2]
+    assert cost(large) <= 12 * cost(small) + 0.05, attack
+
+
+def test_a_configured_column_pattern_with_nested_quantifiers_is_refused(tmp_path: Path) -> None:
+    from mcplint.rules.data_exposure._columns import pattern_problem, sensitive_label
+
+    assert pattern_problem("(a+)+b") is not None
+    assert pattern_problem("(a|aa)*b") is not None
+    assert pattern_problem(r"(\w+\s?)+$") is not None
+    assert pattern_problem(".*loyalty_number") is None
+    assert pattern_problem("customer_(id|ref)") is None
+    # Never run on scanned text, whatever loaded the configuration.
+    assert sensitive_label("a" * 5000 + "c", ["(a+)+b"]) is None
+    assert sensitive_label("x" * 100_000 + "_email") == "email address"
+    root = write(tmp_path / "tree", {
+        **ORDINARY,
+        ".mcplint.toml": 'extend-sensitive-columns = ["(a+)+b"]\n',
+        "sqls/t.yaml": endpoint(),
+        "sqls/t.sql": "SELECT " + "a" * 60 + "c FROM t WHERE y = '{{{ params.a }}}'\n",
+    })
+    outcome = run_bounded("nested-quantifier-config", root, budget=10)
+    assert not outcome.timed_out, outcome.describe()
+    assert "Traceback" not in outcome.stderr, outcome.describe()
+
+
+# --------------------------------------------------------- 4. OpenSSH keys are keys
+
+
+def fresh_openssh_key(tmp_path: Path) -> str:
+    """A real key from ssh-keygen, made now (never committed); a built one when ssh-keygen is missing."""
+    import shutil
+    import subprocess
+
+    if shutil.which("ssh-keygen"):
+        target = tmp_path / "key"
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(target)], check=True,
+                       stdin=subprocess.DEVNULL)
+        return target.read_text()
+    import base64
+    import secrets
+
+    # The OpenSSH format's own header: b"openssh-key-v1\0" then lengths, which base64 as `AAAAAAAA…`.
+    blob = b"openssh-key-v1\x00" + b"\x00\x00\x00\x04none" * 2 + b"\x00\x00\x00\x00\x00\x00\x00\x01" + secrets.token_bytes(200)
+    body = base64.b64encode(blob).decode()
+    lines = "\n".join(body[i : i + 70] for i in range(0, len(body), 70))
+    return f"-----BEGIN OPENSSH PRIVATE KEY-----\n{lines}\n-----END OPENSSH PRIVATE KEY-----\n"
+
+
+def test_an_openssh_private_key_is_a_secret_not_a_placeholder(tmp_path: Path) -> None:
+    key = fresh_openssh_key(tmp_path)
+    assert "AAAAAAAA" in key  # what made every such key a "run of one character" placeholder
+    block = "".join("    " + line + "\n" for line in key.splitlines())
+    root = write(tmp_path / "tree", {
+        **ORDINARY,
+        ".mcp.json": json.dumps({"mcpServers": {"x": {"command": "srv", "env": {"SSH_PRIVATE_KEY": key}}}}),
+        "deploy.yaml": "ssh:\n  private_key: |\n" + block,
+        ".env": 'SSH_KEY="' + key.replace("\n", "\\n") + '"\n',
+    })
+    outcome = run_bounded("openssh-key", root)
+    report = check(outcome, Expect({".mcp.json": {"SEC001"}, "deploy.yaml": {"SEC001"}, ".env": {"SEC001"}}))
+    assert outcome.returncode == 1
+    assert not [f for f in report["findings"] if f["rule_id"] == "SEC007"]
+    assert key.splitlines()[1][:20] not in outcome.stdout  # and the key is not printed
+
+
+@pytest.mark.parametrize("body", ["...", "<your key here>", "xxxxxxxxxxxxxxxxxxxxxxxx", "A" * 300, "b3BlbnNzaA=="])
+def test_an_obviously_fake_key_body_is_a_placeholder(body: str) -> None:
+    from mcplint.model.secret_patterns import private_key_verdict
+
+    block = f"-----BEGIN OPENSSH PRIVATE KEY-----\n{body}\n-----END OPENSSH PRIVATE KEY-----"
+    assert private_key_verdict(block) is False
+
+
+def test_many_key_headers_without_an_end_take_linear_time(tmp_path: Path) -> None:
+    text = "-----BEGIN RSA PRIVATE KEY-----\n" * 20_000
+    root = write(tmp_path / "tree", {**ORDINARY, "keys.yaml": "k: |\n" + "".join("  " + l + "\n" for l in text.splitlines())})
+    check(run_bounded("pem-headers", root, budget=10), Expect({}))
