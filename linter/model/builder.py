@@ -99,6 +99,15 @@ def build_model(
     return builder.build(jobs)
 
 
+def _is_file(path: Path) -> bool | None:
+    """``path.is_file()``, or None when a folder on the way cannot be searched (``Path.is_file``
+    raises PermissionError then: an unreadable include folder ended the run)."""
+    try:
+        return path.is_file()
+    except OSError:
+        return None
+
+
 class _Builder:
     def __init__(self, discovery: Discovery, progress: Progress = NO_PROGRESS, use_cache: bool = False) -> None:
         self.discovery = discovery
@@ -161,7 +170,10 @@ class _Builder:
         shown = f"`{target}`"
         if not self.access.lexically_inside_root(path) or not self.access.inside_root(path):
             return f"include target {shown} lies outside the scanned root; it was not read"
-        if not path.is_file():
+        is_file = _is_file(path)
+        if is_file is None:  # a folder on the way that cannot be searched: like an unreadable file
+            return f"include target {shown} could not be read (permission denied on its folder)"
+        if not is_file:
             return f"include target {shown} not found (looked for {self.access.rel(path)}); flAPI refuses this file"
         rel = self.access.rel(path)
         if rel not in self.fragments:
@@ -185,7 +197,7 @@ class _Builder:
         if not name or _REMOTE.match(name) or reference.env_refs:
             return None
         path = Path(os.path.normpath(endpoint_doc.source.abs_path.parent / name))
-        if not self.access.lexically_inside_root(path) or not path.is_file():
+        if not self.access.lexically_inside_root(path) or not _is_file(path):
             return None
         rel = self.access.rel(path)
         if rel not in self.templates:
@@ -326,7 +338,7 @@ class _Builder:
         if reference is None or name is None or not name.strip() or reference.env_refs or _REMOTE.match(name):
             return None
         path = Path(os.path.normpath(document.source.abs_path.parent / name.strip()))
-        if not self.access.lexically_inside_root(path) or not path.is_file():
+        if not self.access.lexically_inside_root(path) or not _is_file(path):
             return None
         source = self.access.read(path)
         if source is not None:
@@ -388,7 +400,7 @@ class _Builder:
         out = []
         for name in names:
             path = directory / name
-            if path.suffix.lower() in YAML_SUFFIXES and path.is_file():
+            if path.suffix.lower() in YAML_SUFFIXES and _is_file(path):
                 if not self.access.excluded(self.access.rel(path)):
                     out.append(path)
         return out
@@ -563,7 +575,7 @@ class _Builder:
         path = Path(os.path.normpath(document.source.abs_path.parent / name))
         if not name or not self.access.lexically_inside_root(path) or not self.access.inside_root(path):
             return "outside-root" if name else "missing"
-        return "unreadable" if path.is_file() else "missing"
+        return "missing" if _is_file(path) is False else "unreadable"
 
     @staticmethod
     def _mcp_entry(root: MappingNode, key: str, kind: str) -> McpEntry | None:

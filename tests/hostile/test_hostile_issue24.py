@@ -253,3 +253,30 @@ def test_many_key_headers_without_an_end_take_linear_time(tmp_path: Path) -> Non
     text = "-----BEGIN RSA PRIVATE KEY-----\n" * 20_000
     root = write(tmp_path / "tree", {**ORDINARY, "keys.yaml": "k: |\n" + "".join("  " + l + "\n" for l in text.splitlines())})
     check(run_bounded("pem-headers", root, budget=10), Expect({}))
+
+
+# ------------------------------------------------------ 3. unreadable include folder
+
+
+def test_an_unreadable_include_folder_is_reported_not_a_crash(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Root reads any folder, so the refusal is simulated where it surfaced: ``Path.is_file`` raising
+    PermissionError for a path below a folder that cannot be searched (as chmod 000 does for others)."""
+    root = write(tmp_path / "tree", {
+        **ORDINARY,
+        "sqls/t.yaml": endpoint(extra="{{include from closed/frag.yaml}}\n"),
+        "sqls/t.sql": "SELECT 1\n",
+        "sqls/closed/frag.yaml": "x-a: 1\n",
+    })
+    closed = str(root / "sqls" / "closed") + os.sep
+    real_is_file = Path.is_file
+
+    def is_file(self: Path) -> bool:
+        if str(self).startswith(closed):
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_is_file(self)
+
+    monkeypatch.setattr(Path, "is_file", is_file)
+    run = run_lint(root)
+    assert not run.report.internal_errors
+    about = [r for r in run.report.results if r.span.path == "sqls/t.yaml" and "could not be read" in r.message]
+    assert about, [(r.rule.id, r.span.path, r.message) for r in run.report.results]
