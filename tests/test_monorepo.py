@@ -78,6 +78,13 @@ def test_a_nested_configuration_cannot_change_what_applies_to_the_whole_run(mono
     assert "billing/.mcplint.toml" in result.stderr and "`fail-on` applies to the whole run" in result.stderr
 
 
+def test_policies_in_a_nested_configuration_are_an_error_not_ignored(monorepo: Path) -> None:
+    write_tree(monorepo, {"crm/.mcplint.toml": 'policies = ["rules/*.yaml"]\n'})
+    result = mcplint(".")
+    assert result.exit_code == 2
+    assert "crm/.mcplint.toml" in result.stderr and "`policies` are loaded from the run's configuration" in result.stderr
+
+
 def test_a_selector_error_in_a_nested_configuration_names_the_file(monorepo: Path) -> None:
     write_tree(monorepo, {"crm/.mcplint.toml": 'ignore = ["NOPE123"]\n'})
     result = mcplint(".")
