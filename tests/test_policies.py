@@ -118,6 +118,7 @@ def test_sarif_rule_has_policy_tag_and_file_digest(tmp_path: Path) -> None:
     assert "policy" in rule["properties"]["tags"]
     digest = hashlib.sha256(EXAMPLE_POLICIES.read_bytes()).hexdigest()
     assert rule["properties"]["policyDigest"] == f"sha256:{digest}"
+    assert "helpUri" not in rule  # mcplint's rule pages do not document a policy; its file does
     assert len(sarif["runs"][0]["results"]) == 3
 
 

@@ -53,7 +53,8 @@ def _descriptor(rule: Rule) -> om.ReportingDescriptor:
         short_description=om.MultiformatMessageString(text=rule.short_description),
         full_description=om.MultiformatMessageString(text=rule.full_description.strip()),
         help=om.MultiformatMessageString(text=rule.help_text(), markdown=rule.help_markdown()),
-        help_uri=help_uri(rule),
+        # A policy is documented in its own file (in properties), not on mcplint's rule pages.
+        help_uri=None if getattr(rule, "policy_file", "") else help_uri(rule),
         default_configuration=om.ReportingConfiguration(level=rule.level.value),
         properties=properties,
     )
