@@ -82,7 +82,48 @@ def _condition_is_false(condition: str | None) -> bool:
     return condition is not None and condition.strip() == "false"
 
 
-def preprocess(source: SourceFile, resolve: Resolver) -> FlapiText:
+# Include amplification: each directive inserts its fragment again (flAPI does the same), so one
+# small endpoint naming a 400 KB fragment 60 times expanded to 24 MB and ended the run with
+# MemoryError. Per including file and per run, the number of insertions and the inserted text are
+# bounded; a directive past a bound is not followed and is reported where it stands.
+MAX_INCLUDES_PER_FILE = 200
+MAX_INSERTED_PER_FILE = 4 * 1024 * 1024  # characters
+MAX_INCLUDES_PER_RUN = 20_000
+MAX_INSERTED_PER_RUN = 64 * 1024 * 1024  # characters
+
+
+@dataclass
+class IncludeBudget:
+    """What a whole run may still insert (one per model build); each file gets its own bound too."""
+
+    includes: int = MAX_INCLUDES_PER_RUN
+    characters: int = MAX_INSERTED_PER_RUN
+
+
+@dataclass
+class _FileBudget:
+    run: IncludeBudget
+    includes: int = MAX_INCLUDES_PER_FILE
+    characters: int = MAX_INSERTED_PER_FILE
+
+    def refusal(self, size: int) -> str | None:
+        """Why inserting ``size`` more characters is over a bound, or None (then it is spent)."""
+        if self.includes <= 0:
+            return f"more than {MAX_INCLUDES_PER_FILE} includes in one file"
+        if size > self.characters:
+            return f"the includes of this file would insert more than {MAX_INSERTED_PER_FILE // (1024 * 1024)} MB"
+        if self.run.includes <= 0:
+            return f"more than {MAX_INCLUDES_PER_RUN} includes in this run"
+        if size > self.run.characters:
+            return f"the includes of this run would insert more than {MAX_INSERTED_PER_RUN // (1024 * 1024)} MB"
+        self.includes -= 1
+        self.characters -= size
+        self.run.includes -= 1
+        self.run.characters -= size
+        return None
+
+
+def preprocess(source: SourceFile, resolve: Resolver, budget: IncludeBudget | None = None) -> FlapiText:
     marked = mark_env_refs(source.text)
     mapped = MappedText(source)
     result = FlapiText(mapped)
@@ -91,18 +132,19 @@ def preprocess(source: SourceFile, resolve: Resolver) -> FlapiText:
         mapped.finish()
         return result
     cursor = 0
+    spend = _FileBudget(budget if budget is not None else IncludeBudget())
     for match in INCLUDE_RE.finditer(marked):
         if _on_comment_line(marked, match.start()):
             continue
         mapped.append(source, cursor, marked[cursor : match.start()])
         cursor = match.end()
-        _insert(source, match, resolve, result)
+        _insert(source, match, resolve, result, spend)
     mapped.append(source, cursor, marked[cursor:])
     mapped.finish()
     return result
 
 
-def _insert(source: SourceFile, match: re.Match[str], resolve: Resolver, out: FlapiText) -> None:
+def _insert(source: SourceFile, match: re.Match[str], resolve: Resolver, out: FlapiText, spend: _FileBudget) -> None:
     span = source.span(match.start(), match.end())
     section = match.group(1).strip() if match.group(1) else None
     target_marked = match.group(2).strip()
@@ -130,6 +172,10 @@ def _insert(source: SourceFile, match: re.Match[str], resolve: Resolver, out: Fl
         problem(DiagnosticKind.INCLUDE_ERROR, fragment)
         return
     if section is None:
+        refused = spend.refusal(len(fragment.marked_text))
+        if refused:
+            problem(DiagnosticKind.INCLUDE_ERROR, f"include not followed: {refused} (a bound against include amplification)")
+            return
         out.mapped.append(fragment.source, 0, fragment.marked_text)
         record(fragment.source.path, (0, len(fragment.marked_text)))
         return
@@ -149,5 +195,9 @@ def _insert(source: SourceFile, match: re.Match[str], resolve: Resolver, out: Fl
         return
     key, value = pair
     start, end = key.span.start_offset, max(value.span.end_offset, key.span.end_offset)
+    refused = spend.refusal(end - start)
+    if refused:
+        problem(DiagnosticKind.INCLUDE_ERROR, f"include not followed: {refused} (a bound against include amplification)")
+        return
     out.mapped.append(fragment.source, start, fragment.marked_text[start:end])
     record(fragment.source.path, (start, end))

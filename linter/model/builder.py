@@ -20,7 +20,7 @@ from mcplint.diagnostics import Diagnostic, DiagnosticKind
 from mcplint.discovery import Discovery, FileAccess
 from mcplint.loaders.env_file import is_env_file, load_env
 from mcplint.loaders.env_refs import mark_env_refs
-from mcplint.loaders.flapi_text import FlapiText, preprocess
+from mcplint.loaders.flapi_text import FlapiText, IncludeBudget, preprocess
 from mcplint.loaders.json_loader import load_json
 from mcplint.loaders.mustache import parse_mustache
 from mcplint.loaders.scalar_positions import value_span
@@ -121,6 +121,7 @@ class _Builder:
         self.templates: dict[str, Template | None] = {}
         self.projects_by_main: dict[str, FlapiProject] = {}
         self.prefetch: YamlPrefetch | None = None
+        self.include_budget = IncludeBudget()  # include amplification is bounded per file and per run
 
     # ------------------------------------------------------------------ loading
 
@@ -225,7 +226,7 @@ class _Builder:
 
     def _yaml(self, source: SourceFile, path: Path) -> tuple[FlapiText, Node | None, list[Diagnostic]]:
         """A YAML file pre-processed as flAPI does and parsed (or the prefetch helper's tree of it)."""
-        text = preprocess(source, self._resolve_include)
+        text = preprocess(source, self._resolve_include, self.include_budget)
         root = self.prefetch.take(source.path, text.mapped) if self.prefetch and self.prefetch.covers(path) else None
         if root is not None:
             return text, root, []

@@ -340,3 +340,30 @@ def test_no_output_format_carries_a_workflow_command(tmp_path_factory: pytest.Te
         if fmt in ("json", "sarif"):
             json.loads(text)
         assert TOKEN not in text  # the token is masked everywhere
+
+
+# ------------------------------------------------------------ 6. include amplification
+
+
+def test_include_amplification_is_bounded_and_reported(tmp_path: Path) -> None:
+    fragment = "".join(f"- item-{i}\n" for i in range(40_000))  # ~400 KB list
+    includes = "".join(f"x-{i}:\n  {{{{include from big.yaml}}}}\n" for i in range(60))
+    root = write(tmp_path / "tree", {
+        **ORDINARY,
+        "sqls/t.yaml": endpoint(extra=includes),
+        "sqls/t.sql": "SELECT 1\n",
+        "sqls/big.yaml": fragment,
+    })
+    outcome = run_bounded("include-amplification", root, budget=20)
+    report = check(outcome, Expect({}))
+    assert outcome.peak_mb < 1024, outcome.describe()
+    bounded = [f for f in report["findings"] if f["path"] == "sqls/t.yaml" and "amplification" in f["message"]]
+    assert bounded, sorted({(f["rule_id"], f["message"][:80]) for f in report["findings"]})
+
+
+def test_include_budget_is_per_run_too() -> None:
+    from mcplint.loaders import flapi_text
+
+    budget = flapi_text.IncludeBudget(includes=3, characters=10**9)
+    spends = [flapi_text._FileBudget(budget) for _ in range(4)]
+    assert [s.refusal(10) for s in spends] == [None, None, None, f"more than {flapi_text.MAX_INCLUDES_PER_RUN} includes in this run"]
