@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
-from oracle import DEFAULT_VERSION, Oracle, find_oracle
+from conformance.oracle import DEFAULT_VERSION, Oracle, find_oracle
 
 HERE = Path(__file__).resolve().parent
 ABSENT = "needs ../shared/oracle (the real flAPI); absent in a plain clone"

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from oracle import Oracle, Server, endpoint_files, minimal_project, write_project
+from conformance.oracle import Oracle, Server, endpoint_files, minimal_project, write_project
 
 PLAIN_PW = "plainpw"
 MD5_PW = "md5pw"
@@ -91,6 +91,11 @@ def _endpoints() -> dict[str, str]:
         "    validators:\n      - type: int\n        min: 1\n        max: 5\n")
     add("rate_limited", "SELECT 1 AS v", "rate-limit:\n  enabled: true\n  max: 2\n  interval: 60\n")
     add("rate_misnamed", "SELECT 1 AS v", "rate-limit:\n  enabled: true\n  requests: 2\n  window: 60\n")
+    add("tool_rate_limited", "SELECT 1 AS v", "mcp-tool:\n  name: tool_rate_limited\n  description: limited\n"
+        "  rate-limit:\n    enabled: true\n    max: 2\n    interval: 60\n")
+    add("tool_unlimited", "SELECT 1 AS v", "mcp-tool:\n  name: tool_unlimited\n  description: no limit\n")
+    add("allowed_values_string", "SELECT '{{{ params.name }}}' AS v",
+        _string_field("name").rstrip("\n") + "\n        allowed-values: [alice]\n")
     return files
 
 
@@ -303,6 +308,12 @@ def test_rest_delete_method_is_not_served(server: Server) -> None:
     assert "ran its SQL" not in resp.text
 
 
+def test_allowed_values_on_a_string_validator_is_ignored(server: Server) -> None:
+    """`allowed-values` (not an enum's `allowedValues`) passes validation and restricts nothing."""
+    assert rows(server.get("/allowed_values_string", {"name": "alice"})) == [{"v": "alice"}]
+    assert rows(server.get("/allowed_values_string", {"name": "zed"})) == [{"v": "zed"}]  # not in the list
+
+
 def test_misspelled_field_keys_keep_validators(server: Server) -> None:
     bad = server.get("/misspelled_keys", {"f": "abc"})
     assert bad.status == 400 and "Invalid integer value" in bad.text
@@ -317,3 +328,14 @@ def test_rate_limit_enforced_when_enabled(server: Server) -> None:
 
 def test_rate_limit_requests_window_names_ignored(server: Server) -> None:
     assert [server.get("/rate_misnamed").status for _ in range(4)] == [200] * 4
+
+
+def test_mcp_tool_rate_limit_enforced_only_when_enabled(server: Server) -> None:
+    """`mcp-tool.rate-limit` with `enabled: true` limits tools/call; a tool without one has no limit."""
+    limited = [server.call_tool("tool_rate_limited", {}) for _ in range(3)]
+    assert [r.status for r in limited] == [200, 200, 200]
+    assert not any(r.json["result"].get("isError") for r in limited[:2])
+    assert limited[2].json["result"]["isError"] is True
+    assert "Rate limit exceeded for tool 'tool_rate_limited'" in limited[2].text
+    unlimited = [server.call_tool("tool_unlimited", {}) for _ in range(6)]
+    assert all(r.status == 200 and not r.json.get("result", {}).get("isError") for r in unlimited)

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from oracle import Oracle, Server, endpoint_files, minimal_project, write_project
+from conformance.oracle import PEOPLE_INIT, Oracle, Server, endpoint_files, minimal_project, write_project
 
 TOOL = "mcp-tool:\n  name: people\n  description: list people\n"
 GOOD = "https://good.example"
@@ -35,8 +35,21 @@ SERVED: dict[str, dict[str, str]] = {
         extra_files=endpoint_files("roled", "/roled", "SELECT 1 AS v",
                                    "mcp-tool:\n  name: roled\n  description: a tool with roles\n"
                                    "  allowed-roles: [reader]\n")),
+    "mcp_auth_exempt": minimal_project(
+        main_extra=("mcp:\n  auth:\n    enabled: true\n    type: basic\n    users:\n"
+                    "      - username: u\n        password: p\n        roles: [reader]\n"
+                    "    methods:\n      tools/list:\n        required: false\n"
+                    "      tools/call:\n        required: false\n"),
+        endpoint_extra=TOOL + "  allowed-roles: [reader]\n",
+        extra_files=endpoint_files("open", "/open", "SELECT 1 AS v",
+                                   "mcp-tool:\n  name: open\n  description: a tool without roles\n")),
     "audit": minimal_project(main_extra="audit:\n  enabled: true\n  sink: file\n  path: ./audit.log\n",
                              endpoint_extra=TOOL),
+    "audit_redact": minimal_project(
+        main_extra="audit:\n  enabled: true\n  sink: file\n  path: ./audit.log\n  redact: [email]\n",
+        endpoint_extra=TOOL + "request:\n" + "".join(
+            f"  - field-name: {name}\n    field-in: query\n    required: false\n    validators:\n"
+            "      - type: string\n" for name in ("email", "note"))),
     "env_whitelisted": minimal_project(url_path="/p{{env.FOO_VAL}}"),  # served with FOO_VAL=bar
 }
 # the whitelist goes inside `template:` of the env project
@@ -99,6 +112,20 @@ def test_mcp_auth_enabled_basic(servers: dict[str, Server]) -> None:
     assert server.get("/people").status == 200  # mcp.auth does not protect REST
 
 
+def test_mcp_auth_method_exemption_opens_list_but_not_call(servers: dict[str, Server]) -> None:
+    """`required: false` opens tools/list to anonymous callers; tools/call still needs a role (26.10.2)."""
+    server = servers["mcp_auth_exempt"]
+    listed = server.mcp("tools/list")
+    assert listed.status == 200, listed.text
+    assert sorted(t["name"] for t in listed.json["result"]["tools"]) == ["open", "people"]
+    # tools/call passes authentication, but the role check still refuses an anonymous caller
+    roled = server.call_tool("people", {})
+    assert roled.status == 403 and "requires one of [reader]; caller has [<none>]" in roled.text
+    open_tool = server.call_tool("open", {})
+    assert open_tool.status == 403 and "has no allowed-roles configured" in open_tool.text
+    assert server.call_tool("people", {}, auth=("u", "p")).status == 200
+
+
 # --- GET /config ------------------------------------------------------------------------------
 
 def test_get_config_with_config_service_token(oracle: Oracle, tmp_path: Path) -> None:
@@ -116,6 +143,23 @@ def test_get_config_with_config_service_token(oracle: Oracle, tmp_path: Path) ->
         assert "s3cr3t-prop" not in resp.text
 
 
+def test_get_config_returns_env_values_substituted_into_init(oracle: Oracle, tmp_path: Path) -> None:
+    """A ``{{env.X}}`` in ``init`` comes back substituted (to token holders); in ``properties`` it is redacted."""
+    files = minimal_project(init=PEOPLE_INIT + "\nSELECT '{{env.CONF_PW}}' AS pw;",
+                            connection_extra="properties:\n  password: '{{env.CONF_PW}}'\n")
+    files["flapi.yaml"] = files["flapi.yaml"].replace("  path: ./sqls\n",
+                                                      "  path: ./sqls\n  environment-whitelist: ['^CONF_PW$']\n")
+    project = write_project(tmp_path, files)
+    with oracle.serve(project, env={"CONF_PW": "env-s3cr3t-42"},
+                      extra_args=("--config-service", "--config-service-token", "conformance-tok")) as server:
+        assert server.get("/config").status == 401
+        resp = server.get("/config", headers={"X-Config-Token": "conformance-tok"})
+        db = resp.json["flapi"]["connections"]["db"]
+        assert "SELECT 'env-s3cr3t-42' AS pw;" in db["init"]
+        assert db["properties"] == {"password": "<redacted>"}
+        assert resp.text.count("env-s3cr3t-42") == 1
+
+
 # --- audit -------------------------------------------------------------------------------------
 
 def test_audit_logs_rest_and_mcp_calls(servers: dict[str, Server], projects: dict[str, Path]) -> None:
@@ -131,6 +175,20 @@ def test_audit_logs_rest_and_mcp_calls(servers: dict[str, Server], projects: dic
     assert '"target":"/people"' in text and '"method":"GET"' in text
     assert '"target":"people"' in text and '"method":"tools/call"' in text
     assert '"target":"<unmatched>"' in text and '"status":"error:404"' in text
+
+
+def test_audit_logs_parameters_and_masks_redact_names(servers: dict[str, Server], projects: dict[str, Path]) -> None:
+    """Both REST and tools/call entries carry the parameters; `audit.redact` masks the names it lists."""
+    server = servers["audit_redact"]
+    assert server.get("/people", params={"email": "rest-mail-1", "note": "rest-note-1"}).status == 200
+    assert server.call_tool("people", {"email": "mcp-mail-2", "note": "mcp-note-2"}).status == 200
+    log = projects["audit_redact"] / "audit.log"
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and (not log.exists() or "tools/call" not in log.read_text()):
+        time.sleep(0.1)
+    text = log.read_text()
+    assert '"note":"rest-note-1"' in text and '"note":"mcp-note-2"' in text
+    assert "mail-1" not in text and "mail-2" not in text and text.count('"email":"<redacted>"') == 2
 
 
 # --- {{env.X}} in YAML -------------------------------------------------------------------------

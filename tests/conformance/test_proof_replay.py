@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 import yaml
-from oracle import Oracle, OracleError, Server, write_project
+from conformance.oracle import Oracle, OracleError, Server, write_project
 
 from mcplint.api import lint
 from mcplint.config import Config
