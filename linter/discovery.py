@@ -76,6 +76,10 @@ class FileAccess:
     _real_dirs: dict[str, str] = field(default_factory=dict)
     _walks: dict[tuple[str, tuple[str, ...]], list[Path]] = field(default_factory=dict)
     _walked: dict[str, str] = field(default_factory=dict)  # absolute path -> rel, for files a walk kept
+    # The folders named on the command line (lexical, real), when every path named was a folder:
+    # nothing outside them is read, even below the root (`cd ~ && mcplint Downloads/evil` must not
+    # follow a link or an include to ~/.aws/credentials). Empty: the root is the boundary.
+    _bounds: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         self.root = Path(os.path.abspath(self.root))
@@ -104,13 +108,23 @@ class FileAccess:
             return os.path.realpath(absolute)
         return os.path.join(real_folder, name)
 
+    def limit_to(self, folders: list[Path]) -> None:
+        """Make the named folders the boundary of every read (see ``_bounds``)."""
+        self._bounds = tuple((os.path.abspath(f), os.path.realpath(f)) for f in folders)
+
     def inside_root(self, path: Path | str) -> bool:
         real = self._realpath(path)
-        return real == self._root_real or real.startswith(self._root_real + os.sep)
+        if not (real == self._root_real or real.startswith(self._root_real + os.sep)):
+            return False
+        return not self._bounds or any(real == b or real.startswith(b.rstrip(os.sep) + os.sep) for _, b in self._bounds)
 
     def lexically_inside_root(self, path: Path | str) -> bool:
         absolute = os.path.abspath(path)
-        return absolute == str(self.root) or absolute.startswith(self._root_prefix)
+        if not (absolute == str(self.root) or absolute.startswith(self._root_prefix)):
+            return False
+        return not self._bounds or any(
+            absolute == b or absolute.startswith(b.rstrip(os.sep) + os.sep) for b, _ in self._bounds
+        )
 
     def excluded(self, rel: str) -> bool:
         return bool(self.exclude) and matches_any(self.exclude, rel)
@@ -339,6 +353,10 @@ def choose_root(paths: list[Path], cwd: Path) -> Path:
 def discover(paths: list[Path], access: FileAccess) -> Discovery:
     files: list[Path] = []
     explicit = False
+    named = [Path(os.path.abspath(p)) for p in paths]
+    if named and all(p.is_dir() for p in named) and any(p != access.root for p in named):
+        # Folders named below the root: each is a boundary, not the root above them.
+        access.limit_to(named)
     for given in paths or [access.root]:
         path = Path(os.path.abspath(given))
         if not os.path.lexists(path):

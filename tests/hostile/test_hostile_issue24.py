@@ -367,3 +367,31 @@ def test_include_budget_is_per_run_too() -> None:
     budget = flapi_text.IncludeBudget(includes=3, characters=10**9)
     spends = [flapi_text._FileBudget(budget) for _ in range(4)]
     assert [s.refusal(10) for s in spends] == [None, None, None, f"more than {flapi_text.MAX_INCLUDES_PER_RUN} includes in this run"]
+
+
+# ------------------------------------------------------------ 7. smaller holes
+
+AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCY" + "zzz9KEYabc"
+
+
+def test_a_named_folder_is_the_boundary_even_below_the_root(tmp_path: Path) -> None:
+    """`cd ~ && mcplint Downloads/evil`: links and includes out of the named folder are not read."""
+    from conftest import symlink
+
+    home = tmp_path / "home"
+    write(home, {".aws/credentials": f"[default]\naws_secret_access_key = {AWS_SECRET}\n", "other.yaml": "a: 1\n"})
+    evil = write(home / "Downloads" / "evil", {
+        **ORDINARY,
+        "sqls/t.yaml": endpoint(extra="x-a: {{include from ../../../.aws/credentials}}\n"),
+        "sqls/t.sql": "SELECT 1\n",
+    })
+    symlink(home / ".aws" / "credentials", evil / "creds.yaml")
+    symlink(home / ".aws", evil / "aws")
+    outcome = run_bounded("named-folder-boundary", home, ["Downloads/evil"])
+    report = check(outcome, Expect({}, ordinary=False))
+    assert AWS_SECRET[:12] not in outcome.stdout
+    paths = {f["path"] for f in report["findings"]}
+    assert not any(".aws" in p or p == "other.yaml" for p in paths), paths
+    notes = {f["path"] for f in report["findings"] if f["rule_id"] == "CFG002"}
+    assert "Downloads/evil/creds.yaml" in notes
+    assert any(f["rule_id"] == "CFG003" and "outside the scanned root" in f["message"] for f in report["findings"])
