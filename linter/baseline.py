@@ -8,9 +8,10 @@ recorded ones that are gone ("3 fixed since baseline").
 A finding's identity in the baseline is what it is about, never where it
 sits: the rule id, the file, the logical location (a YAML/JSON path such as
 ``auth.users[0].password`` or a template variable) and what distinguishes
-two findings there. For a secret it is a slow, salted hash of the value
-(PBKDF2, so a committed baseline does not make a weak password easy to
-guess, and rotating the secret makes it new again). Where a rule gives no
+two findings there. For a secret it is a hash of the value: an HMAC under
+``MCPLINT_BASELINE_KEY`` when that per-repository secret is set, else scrypt
+(memory-hard), so that a committed baseline does not make a weak password easy to
+guess, and rotating the secret makes it new again. Where a rule gives no
 logical location, a hash of the offending text stands in. No line numbers
 and no timestamps: moving code or unrelated edits do not churn the file.
 
@@ -23,8 +24,11 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import hmac
 import json
+import os
 import re
+import stat
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
@@ -35,7 +39,9 @@ from mcplint.source import SourceFile
 
 BASELINE_KEY = "mcplint_baseline"
 VERSION = 1
-_PBKDF2_ROUNDS = 50_000
+_PBKDF2_ROUNDS = 50_000  # legacy entries only
+_SCRYPT_N = 2**14
+BASELINE_KEY_ENV = "MCPLINT_BASELINE_KEY"
 _WHITESPACE = re.compile(r"\s+")
 _MAX_BYTES = 64 * 1024 * 1024
 _FIELDS = ("rule", "path", "location", "identity", "value_hash", "text")
@@ -43,7 +49,7 @@ _TOP_KEYS = frozenset({BASELINE_KEY, "about", "findings"})
 # The shapes of the fields mcplint writes (a rule id; the hashes below).
 _SHAPES = {
     "rule": re.compile(r"[A-Z]{2,12}[0-9]{3}"),
-    "value_hash": re.compile(r"(?:pbkdf2-sha256|scrypt):[0-9a-f]{24}"),
+    "value_hash": re.compile(r"(?:pbkdf2-sha256|scrypt|hmac-sha256):[0-9a-f]{24}"),
     "text": re.compile(r"[0-9a-f]{16}"),
 }
 _SHAPE_NAMES = {"rule": "a rule id", "value_hash": "a value hash", "text": "a text hash"}
@@ -88,9 +94,34 @@ def identity_of(result: Result, source: SourceFile | None) -> Identity:
     return Identity(result.rule.id, span.path, finding.logical_location, finding.identity, value_hash, text)
 
 
-@cache
 def _secret_hash(rule: str, path: str, value: str) -> str:
-    salt = f"mcplint-baseline\0{rule}\0{path}".encode()
+    """The baseline's identity of a secret value (decided in issue 24).
+
+    A baseline is committed, so its hashes are public; a hash of a weak password can be guessed
+    offline whatever the function (one with a public salt and 50,000 PBKDF2 rounds fell in 840
+    guesses). Two defences: with ``MCPLINT_BASELINE_KEY`` set (a per-repository secret kept
+    outside the baseline, e.g. a CI secret), the hash is an HMAC under that key and cannot be
+    guessed without it; without it, scrypt (N=2^14, r=8: 16 MB and tens of milliseconds per
+    guess, memory-hard so GPUs gain little) makes each guess costly. Older ``pbkdf2-sha256:``
+    entries still match (:func:`apply_baseline`).
+    """
+    return _keyed_hash(rule, path, value, os.environ.get(BASELINE_KEY_ENV, ""))
+
+
+@cache
+def _keyed_hash(rule: str, path: str, value: str, key: str) -> str:
+    salt = f"mcplint-baseline\0{rule}\0{path}".encode("utf-8", "surrogatepass")
+    data = value.encode("utf-8", "surrogatepass")
+    if key:
+        return "hmac-sha256:" + hmac.new(key.encode("utf-8"), salt + b"\0" + data, "sha256").hexdigest()[:24]
+    digest = hashlib.scrypt(data, salt=salt, n=_SCRYPT_N, r=8, p=1, maxmem=64 * 1024 * 1024, dklen=32)
+    return "scrypt:" + digest.hex()[:24]
+
+
+@cache
+def _legacy_secret_hash(rule: str, path: str, value: str) -> str:
+    """The hash baselines written before issue 24 recorded (public salt, PBKDF2)."""
+    salt = f"mcplint-baseline\0{rule}\0{path}".encode("utf-8", "surrogatepass")
     digest = hashlib.pbkdf2_hmac("sha256", value.encode("utf-8", "surrogatepass"), salt, _PBKDF2_ROUNDS)
     return "pbkdf2-sha256:" + digest.hex()[:24]
 
@@ -110,6 +141,26 @@ def render_baseline(report: Report) -> str:
         f'  "findings": {findings}\n'
         "}\n"
     )
+
+
+def read_baseline_text(path: str | os.PathLike[str]) -> str:
+    """The text of the file given to ``--baseline``, checked before anything is read.
+
+    ``stat`` first (following a symlink): only a regular file of at most 64 MB is opened, so a
+    link to ``/dev/zero``, a FIFO or a huge file is refused instead of read (it used to be read
+    whole, then measured). Raises FileNotFoundError, OSError, UnicodeDecodeError or BaselineError.
+    """
+    info = os.stat(path)
+    if not stat.S_ISREG(info.st_mode):
+        raise BaselineError(f"{os.fspath(path)}: not a regular file (a device, FIFO or folder); refused as a baseline")
+    if info.st_size > _MAX_BYTES:
+        raise BaselineError(f"{os.fspath(path)}: too large for a baseline")
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    with os.fdopen(fd, "rb") as handle:
+        data = handle.read(_MAX_BYTES + 1)  # the file may have grown since the stat
+    if len(data) > _MAX_BYTES:
+        raise BaselineError(f"{os.fspath(path)}: too large for a baseline")
+    return data.decode("utf-8")
 
 
 def parse_baseline(text: str, shown: str) -> Counter[Identity]:
@@ -190,13 +241,19 @@ def is_baseline_file(text: str) -> bool:
 def apply_baseline(report: Report, baseline: Counter[Identity]) -> tuple[Report, BaselineOutcome]:
     """The report without the findings the baseline accepts, and the counts for the summary."""
     remaining = Counter(baseline)
+    legacy = any(k.value_hash.startswith("pbkdf2-sha256:") for k in baseline)
     kept: list[Result] = []
     known = 0
     for result in report.results:
         if result.rule.id == INTERNAL_ERROR.id:  # a bug in mcplint is never an accepted finding
             kept.append(result)
             continue
-        key = identity_of(result, report.sources.get(result.span.path))
+        source = report.sources.get(result.span.path)
+        key = identity_of(result, source)
+        if legacy and key.value_hash and remaining[key] <= 0 and source is not None:
+            span = result.finding.span
+            old = _legacy_secret_hash(result.rule.id, span.path, source.text[span.start_offset : span.end_offset])
+            key = dataclasses.replace(key, value_hash=old)
         if remaining[key] > 0:
             remaining[key] -= 1
             known += 1

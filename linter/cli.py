@@ -328,10 +328,12 @@ def _want_colour(flag: bool | None, output: Path | None) -> bool:
 
 
 def _read_baseline(path: Path) -> Any:
-    from mcplint.baseline import BaselineError, parse_baseline
+    from mcplint.baseline import BaselineError, parse_baseline, read_baseline_text
 
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_baseline_text(path)  # stat first: a link to /dev/zero or a FIFO is refused unread
+    except BaselineError as exc:
+        _fail(str(exc))
     except FileNotFoundError:
         _fail(f"baseline file not found: {path} (create it with --write-baseline {path})")
     except (OSError, UnicodeDecodeError) as exc:

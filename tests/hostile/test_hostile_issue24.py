@@ -395,3 +395,27 @@ def test_a_named_folder_is_the_boundary_even_below_the_root(tmp_path: Path) -> N
     notes = {f["path"] for f in report["findings"] if f["rule_id"] == "CFG002"}
     assert "Downloads/evil/creds.yaml" in notes
     assert any(f["rule_id"] == "CFG003" and "outside the scanned root" in f["message"] for f in report["findings"])
+
+
+def test_baseline_through_a_link_to_a_device_is_refused_unread(tmp_path: Path) -> None:
+    from conftest import symlink
+
+    root = write(tmp_path / "tree", ORDINARY)
+    symlink("/dev/zero", root / "baseline.json")
+    outcome = run_bounded("baseline-dev-zero", root, ["--baseline", "baseline.json", "."], budget=5)
+    assert outcome.returncode == 2, outcome.describe()
+    assert "not a regular file" in outcome.stderr
+    assert outcome.peak_mb < 200, outcome.describe()
+
+
+def test_baseline_secret_hashes_are_keyed_or_memory_hard(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mcplint import baseline
+
+    monkeypatch.delenv(baseline.BASELINE_KEY_ENV, raising=False)
+    plain = baseline._secret_hash("SEC001", "a.json", "Winter2024!")
+    assert plain.startswith("scrypt:")
+    monkeypatch.setenv(baseline.BASELINE_KEY_ENV, "per-repository secret")
+    keyed = baseline._secret_hash("SEC001", "a.json", "Winter2024!")
+    assert keyed.startswith("hmac-sha256:") and keyed != plain
+    for value in (plain, keyed, baseline._legacy_secret_hash("SEC001", "a.json", "x")):
+        assert baseline._SHAPES["value_hash"].fullmatch(value)
