@@ -60,22 +60,33 @@ def resolve_settings(config: Config, registry: Registry, cli_select: list[str] |
 
 def with_nested_configs(
     config: Config, registry: Registry, rules: list[Rule], settings: EngineSettings, root: Path, paths: list[str]
-) -> tuple[list[Rule], EngineSettings]:
-    """The run's rules and settings, extended by the configurations in folders below ``root``.
+) -> tuple[Registry, list[Rule], EngineSettings]:
+    """The run's registry, rules and settings, extended by the configurations in folders below ``root``.
 
     Each nested configuration is resolved as the run's is (with the same command-line
-    selections); the rules to run are the union of all selections, and the engine keeps
-    for each file only what its nearest configuration selects (see settings_tree.py).
+    selections), with the policies it names (relative to its folder) added to the registry;
+    the rules to run are the union of all selections, and the engine keeps for each file
+    only what its nearest configuration selects (see settings_tree.py).
+
+    Raises ConfigError for a nested configuration that cannot be used, and
+    :class:`~mcplint.policies.PolicyError` for a broken policy it names.
     """
     found = nested_configs(root, paths, config)
     if not found:
-        return rules, settings
+        return registry, rules, settings
+    from mcplint.policies import nested_policy_rules
+
     folders = []
     chosen = {rule.id: rule for rule in rules}
+    added: list[Rule] = []  # every nested folder's policies, for the run's registry
     for folder, source, nested in found:
+        # Each folder sees the run's rules and policies plus its own policies, never a sibling's.
+        policies = nested_policy_rules(nested, root / folder, Registry(tuple(registry.rules) + tuple(added)))
+        own = Registry(tuple(registry.rules) + tuple(policies)) if policies else registry
+        added += policies
         try:
             nested_rules, resolved = resolve_settings(
-                nested, registry, settings.cli_select, settings.cli_ignore, settings.cli_extend
+                nested, own, settings.cli_select, settings.cli_ignore, settings.cli_extend
             )
         except SelectorError as exc:
             raise ConfigError(f"{source}: {exc}") from None
@@ -84,8 +95,11 @@ def with_nested_configs(
             folder, source, nested, frozenset(rule.id for rule in nested_rules), resolved.levels,
             resolved.per_file_ignores,
         ))
+    if added:
+        registry = Registry(tuple(registry.rules) + tuple(added))
     ordered = [rule for rule in registry.rules if rule.id in chosen]
-    return ordered, dataclasses.replace(settings, folders=tuple(folders))
+    run_selected = frozenset(rule.id for rule in rules)
+    return registry, ordered, dataclasses.replace(settings, folders=tuple(folders), selected=run_selected)
 
 
 def lint(
@@ -130,7 +144,11 @@ def lint(
     gc.disable()
     try:
         options = {"sensitive-columns": list(config.extend_sensitive_columns), "flapi-version": config.flapi_version}
-        model = build_model(discover(given, access), options, progress, use_cache and config.cache, jobs)
+        discovery = discover(given, access)
+        if not isolated:
+            scanned = [access.rel(path) for path in discovery.files]
+            registry, rules, settings = with_nested_configs(config, registry, rules, settings, access.root, scanned)
+        model = build_model(discovery, options, progress, use_cache and config.cache, jobs)
         # Out of the collector's view while the checks collect what they drop (see engine/checks.py).
         gc.freeze()
         return LintRun(run(model, rules, registry, settings, jobs, progress), model, rules)

@@ -175,6 +175,7 @@ def check(
     from mcplint.config import Config, ConfigError, load_config, parse_flapi_version
     from mcplint.discovery import DiscoveryError
     from mcplint.engine.registry import SelectorError
+    from mcplint.policies import PolicyError
     from mcplint.reporters import get_reporter
 
     # A run builds one large, long-lived model: the cyclic collector would only
@@ -220,6 +221,8 @@ def check(
         _fail(str(exc) + _path_hint(paths))
     except ConfigError as exc:
         _fail(str(exc))
+    except PolicyError as exc:  # a policy a nested configuration names
+        _fail(f"policy: {exc}")
     finally:
         progress.done()
     report, model = outcome.report, outcome.model
@@ -286,7 +289,7 @@ def _print_settings(file: Path, cwd: Path, config: Any, registry: Any, rules: An
     root = choose_root([path], cwd)
     rel = Path(os.path.relpath(os.path.abspath(path), root)).as_posix()
     if not isolated:
-        rules, settings = with_nested_configs(config, registry, rules, settings, root, [rel])
+        registry, rules, settings = with_nested_configs(config, registry, rules, settings, root, [rel])
     nested = settings_for(rel, settings.folders)
     source = nested.source if nested is not None else config.path
     judge = nested.config if nested is not None else config

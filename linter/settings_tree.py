@@ -7,8 +7,10 @@ run's; a configuration in a folder *below* the scan root takes over for the file
 that folder: its rule selection, ``levels``, ``per-file-ignores`` and ``exclude`` (both
 relative to its folder). Keys that shape the whole run — ``fail-on``, ``max-file-size``,
 ``cache``, ``extend-sensitive-columns`` and ``flapi-version`` — are the run's own; a
-nested file that sets them to something else, or names ``policies`` at all, is a
-configuration error rather than a setting that silently does nothing. Command-line selections (``--select``, ``--ignore``,
+nested file that sets them to something else is a configuration error rather than a
+setting that silently does nothing. A nested configuration's ``policies`` (default:
+``.mcplint/policies/*.yaml`` beside it) apply to the files under its folder. Command-line
+selections (``--select``, ``--ignore``,
 ``--extend-select``) apply everywhere, as in ruff.
 """
 
@@ -83,11 +85,6 @@ def _same_file(a: Path | None, b: Path | None) -> bool:
 
 
 def _check_run_wide(config: Config, run_config: Config, source: Path) -> None:
-    if getattr(config, "policies", None) is not None:
-        raise ConfigError(
-            f"{source}: `policies` are loaded from the run's configuration only"
-            f"{' (' + str(run_config.path) + ')' if run_config.path else ''}; name the policy files there"
-        )
     defaults = Config()
     for key in RUN_WIDE_KEYS:
         value = getattr(config, key)

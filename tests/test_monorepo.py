@@ -78,11 +78,55 @@ def test_a_nested_configuration_cannot_change_what_applies_to_the_whole_run(mono
     assert "billing/.mcplint.toml" in result.stderr and "`fail-on` applies to the whole run" in result.stderr
 
 
-def test_policies_in_a_nested_configuration_are_an_error_not_ignored(monorepo: Path) -> None:
-    write_tree(monorepo, {"crm/.mcplint.toml": 'policies = ["rules/*.yaml"]\n'})
-    result = mcplint(".")
-    assert result.exit_code == 2
-    assert "crm/.mcplint.toml" in result.stderr and "`policies` are loaded from the run's configuration" in result.stderr
+POLICY = """version: 1
+policies:
+- id: {id}
+  name: {name}
+  category: config-error
+  level: warning
+  short-description: The project is named in lower case.
+  why: Our dashboards group projects by name.
+  fix: Rename it.
+  for: project
+  require: {{field: project-name, matches: '[a-z]+-[a-z]+'}}
+  message: "project `{{project-name}}` is not named team-name"
+  examples:
+    bad:
+      files:
+        flapi.yaml: "project-name: Orders\\nproject-description: d\\ntemplate:\\n  path: ./sqls\\n"
+    good:
+      files:
+        flapi.yaml: "project-name: crm-orders\\nproject-description: d\\ntemplate:\\n  path: ./sqls\\n"
+"""
+
+
+def test_a_nested_configuration_brings_its_own_policies_for_its_folder_only(monorepo: Path) -> None:
+    write_tree(monorepo, {
+        "crm/.mcplint.toml": 'ignore = ["TRANS"]\n',
+        "crm/.mcplint/policies/naming.yaml": POLICY.format(id="CRMX001", name="crm-naming"),
+        "billing/.mcplint.toml": 'policies = ["team-policies.yaml"]\n',
+        "billing/team-policies.yaml": POLICY.format(id="BILX001", name="billing-naming"),
+    })
+    found = findings(mcplint(".", "--format", "json"))
+    assert {(rule, path) for rule, path, _ in found if rule.endswith("X001")} == {
+        ("CRMX001", "crm/flapi.yaml"), ("CRMX001", "crm/legacy/flapi.yaml"), ("BILX001", "billing/flapi.yaml"),
+    }
+    write_tree(monorepo, {"billing/team-policies.yaml": POLICY.format(id="CRMX001", name="billing-naming")})
+    clash = mcplint(".")
+    assert clash.exit_code == 2 and "CRMX001" in clash.stderr and "already used" in clash.stderr
+
+
+def test_a_rule_only_a_nested_configuration_selects_is_not_reported_elsewhere(monorepo: Path) -> None:
+    write_tree(monorepo, {
+        ".mcplint.toml": 'select = ["TRANS"]\n',
+        "crm/.mcplint.toml": 'select = ["CORS"]\n',
+    })
+    found = findings(mcplint(".", "--format", "json"))
+    assert {(rule, path) for rule, path, _ in found if rule == "CORS002"} == {
+        ("CORS002", "crm/flapi.yaml"), ("CORS002", "crm/legacy/flapi.yaml"),
+    }
+    assert ("TRANS002", "shop/flapi.yaml", "warning") in found
+    assert not any(path.startswith("crm/") and rule.startswith("TRANS") for rule, path, _ in found)
 
 
 def test_a_selector_error_in_a_nested_configuration_names_the_file(monorepo: Path) -> None:

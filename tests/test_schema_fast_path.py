@@ -15,7 +15,11 @@ from mcplint.api import lint
 from mcplint.rules.config_error import _flapi_schema as fs
 from mcplint.rules.config_error._schema_fast_path import known_valid
 
-SCHEMAS = sorted(p.name for p in (REPO / "schemas").glob("*.schema.json") if p.name != "report.schema.json")
+# The schemas of scanned files: mcplint's own report format and policy files (recursive, checked by
+# jsonschema itself when policies load) never go through the fast path.
+SCHEMAS = sorted(
+    p.name for p in (REPO / "schemas").glob("*.schema.json") if p.name not in ("report.schema.json", "policy.schema.json")
+)
 
 
 def _documents() -> list[Any]:

@@ -65,8 +65,11 @@ class EngineSettings:
     cli_select: list[str] | None = None
     cli_ignore: list[str] = field(default_factory=list)
     cli_extend: list[str] = field(default_factory=list)
-    # Nested configurations of a monorepo: the files below each folder are judged by it.
+    # Nested configurations of a monorepo: the files below each folder are judged by it; with
+    # them, `selected` holds the rules the run's own configuration selects (the others run for
+    # the nested folders only).
     folders: tuple[FolderSettings, ...] = ()
+    selected: frozenset[str] | None = None
 
 
 @dataclass
@@ -119,6 +122,8 @@ def _reported(rule: Rule, path: str, settings: EngineSettings) -> bool:
     """Whether the settings that judge ``path`` (the nearest nested configuration, else the run's) keep it."""
     nested = settings_for(path, settings.folders)
     if nested is None:
+        if settings.selected is not None and rule.id not in settings.selected and rule.id != INTERNAL_ERROR.id:
+            return False  # run for a nested folder's configuration only
         return not any(rule.id in ids and matches(glob, path) for glob, ids in settings.per_file_ignores.items())
     if rule.id == INTERNAL_ERROR.id:
         return True  # a bug in mcplint is reported whatever a configuration selects

@@ -88,3 +88,26 @@ def registry_with_policies(config, cwd: Path, isolated: bool = False):  # type: 
         return registry
     rules = load_policy_rules(files, registry.rules)
     return Registry(tuple(registry.rules) + tuple(rules))
+
+
+def nested_policy_rules(config, folder: Path, registry) -> list[PolicyRule]:  # type: ignore[no-untyped-def]
+    """The policies a nested configuration (monorepo, settings_tree.py) names, relative to its folder.
+
+    Ids must be unique in the run: a policy that repeats an id of ``registry`` (the built-in
+    rules and every policy loaded so far) is a PolicyError, as two policies of one file are.
+    """
+    from mcplint.engine.registry import default_registry
+
+    configured = getattr(config, "policies", None)
+    globs = list(configured) if configured is not None else list(DEFAULT_POLICY_GLOBS)
+    files = policy_files(globs, folder)
+    if not files:
+        return []
+    rules = load_policy_rules(files, default_registry().rules)
+    known = {rule.id: rule for rule in registry.rules}
+    for rule in rules:
+        if rule.id in known:
+            policy = rule.policy
+            raise PolicyError(policy.file, policy.span, f"policy id `{rule.id}` is already used by another policy "
+                              "of this run (ids must be unique across the configurations of a monorepo)")
+    return rules
