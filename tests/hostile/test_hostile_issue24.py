@@ -419,3 +419,14 @@ def test_baseline_secret_hashes_are_keyed_or_memory_hard(monkeypatch: pytest.Mon
     assert keyed.startswith("hmac-sha256:") and keyed != plain
     for value in (plain, keyed, baseline._legacy_secret_hash("SEC001", "a.json", "x")):
         assert baseline._SHAPES["value_hash"].fullmatch(value)
+
+
+def test_a_deep_folder_tree_takes_time_linear_in_its_depth(tmp_path: Path) -> None:
+    root = write(tmp_path / "tree", ORDINARY)
+    deep = root
+    for _ in range(1500):  # depth 2,040 took 132 s before (a realpath per folder: depth² lstats of long paths)
+        deep = deep / "d"  # (1,500 keeps the absolute path below PATH_MAX)
+        deep.mkdir()
+    (deep / "x.yaml").write_text("a: 1\n")
+    report = check(run_bounded("deep-folders", root, budget=10), Expect({}))
+    assert report["summary"]["files_scanned"] == 4
