@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from oracle import Oracle, OracleError, Server, endpoint_files, minimal_project, write_project
+from conformance.oracle import Oracle, OracleError, Server, endpoint_files, minimal_project, write_project
 
 from mcplint.rules.config_error.flapi_environment import FLAPI_CONDITION_WORDS, FLAPI_WORDS
 from mcplint.rules.config_error.flapi_ignored_keys import FLAPI_MCP_WORDS, FLAPI_SERVER_WORDS, FLAPI_WHITELIST_WORDS
