@@ -272,6 +272,12 @@ def _parse(section: dict[str, Any], path: Path, prefix: str) -> Config:
                     re.compile(pattern)
                 except re.error as exc:
                     raise ConfigError(f"{where}`{key}`: invalid regular expression {pattern!r} ({exc})") from None
+                if key == "extend-sensitive-columns":  # run on names from the scanned tree: linear time only
+                    from mcplint.rules.data_exposure._columns import pattern_problem
+
+                    problem = pattern_problem(pattern)
+                    if problem:
+                        raise ConfigError(f"{where}`{key}`: regular expression {pattern!r} refused: {problem}")
         elif kind == "bool":
             if not isinstance(value, bool):
                 raise ConfigError(f"{where}`{key}` must be true or false")

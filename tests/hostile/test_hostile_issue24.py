@@ -199,6 +199,7 @@ def test_a_configured_column_pattern_with_nested_quantifiers_is_refused(tmp_path
     outcome = run_bounded("nested-quantifier-config", root, budget=10)
     assert not outcome.timed_out, outcome.describe()
     assert "Traceback" not in outcome.stderr, outcome.describe()
+    assert outcome.returncode == 2 and "refused" in outcome.stderr and "(a+)+b" in outcome.stderr, outcome.describe()
 
 
 # --------------------------------------------------------- 4. OpenSSH keys are keys
