@@ -547,7 +547,9 @@ def value_candidates(
 
 # `name: value`, `"name": "value"`, `NAME=value` in text that did not parse (one line, bounded lengths).
 _RAW_PAIR = re.compile(
-    r"""["']?(?P<key>[A-Za-z_][\w.-]{0,80})["']?[ \t]*[:=][ \t]*"""
+    # A key starts where no key character stands before it: tried from every character of a long
+    # word, the bounded key part cost 80 steps per character.
+    r"""["']?(?<![\w.-])(?P<key>[A-Za-z_][\w.-]{0,80})["']?[ \t]*[:=][ \t]*"""
     r"""(?:"(?P<dq>[^"\n]{1,500})"|'(?P<sq>[^'\n]{1,500})'|(?P<bare>[^\s"',}\]#]{1,500}))"""
 )
 
