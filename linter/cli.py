@@ -254,7 +254,10 @@ def check(
 
         report = _only_new_or_changed(report, diff_ref, lint_at_ref)
 
-    options: dict[str, Any] = {}
+    from mcplint.settings_note import settings_note
+
+    # Every format says where the settings came from and what they switched off (issue 24).
+    options: dict[str, Any] = {"settings": settings_note(config, cwd)}
     if output_format == "text":
         options["colour"] = _want_colour(color, output)
     if output_format == "sarif":

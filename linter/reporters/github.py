@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from mcplint.engine.runner import Report
 from mcplint.reporters.safe_text import neutralise_legacy, printable
+from mcplint.settings_note import settings_line
 
 _COMMANDS = {"error": "error", "warning": "warning", "note": "notice"}
 
@@ -16,8 +17,11 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def render(report: Report, **_: object) -> str:
+def render(report: Report, settings: dict[str, object] | None = None, **_: object) -> str:
     lines = []
+    line = settings_line(settings)
+    if line is not None:  # in-tree settings can silence findings: say where they came from
+        lines.append(f"::notice title=mcplint settings::{_escape_data(neutralise_legacy(printable(line)))}")
     for result in report.results:
         span = result.span
         props = [

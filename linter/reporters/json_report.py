@@ -21,7 +21,7 @@ def _region(span: Span) -> dict[str, int]:
     }
 
 
-def render(report: Report, **_: object) -> str:
+def render(report: Report, settings: dict[str, object] | None = None, **_: object) -> str:
     findings = []
     for result in report.results:
         span = result.span
@@ -60,6 +60,7 @@ def render(report: Report, **_: object) -> str:
                 else {}
             ),
             **({"outside_diff": report.outside_diff} if report.outside_diff is not None else {}),
+            **({"settings": settings} if settings is not None else {}),
         },
         "findings": findings,
     }

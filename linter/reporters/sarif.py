@@ -185,7 +185,9 @@ def to_json_data(value: Any) -> Any:
     return value
 
 
-def render(report: Report, category: str = "mcplint", **_: object) -> str:
+def render(report: Report, category: str = "mcplint", settings: dict[str, Any] | None = None, **_: object) -> str:
     data = to_json_data(build_log(report, category))
+    if settings is not None:  # in-tree settings can silence findings: say where they came from
+        data["runs"][0]["invocations"][0].setdefault("properties", {})["mcplintSettings"] = settings
     ordered = {"$schema": data.pop("$schema"), "version": data.pop("version"), **data}
     return json_text(json.dumps(ordered, indent=2, ensure_ascii=False)) + "\n"

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from mcplint.engine.runner import Report, Result
 from mcplint.reporters.safe_text import neutralise_lines, printable, safe_path
+from mcplint.settings_note import settings_line
 from mcplint.span import Span
 
 _MAX_EXCERPT = 120
@@ -11,11 +14,14 @@ _COLOURS = {"error": "\033[1;31m", "warning": "\033[1;33m", "note": "\033[1;36m"
 _BOLD, _RESET = "\033[1m", "\033[0m"
 
 
-def render(report: Report, colour: bool = False) -> str:
+def render(report: Report, colour: bool = False, settings: dict[str, Any] | None = None, **_: object) -> str:
     out: list[str] = []
     for result in report.results:
         out.extend(_result(report, result, colour))
     out.append(_summary(report, colour))
+    line = settings_line(settings)
+    if line is not None:  # in-tree settings can silence findings: say where they came from
+        out.append(printable(line))
     # Every line, whatever it quotes, is no workflow command in a CI log.
     return neutralise_lines("\n".join(out) + "\n")
 

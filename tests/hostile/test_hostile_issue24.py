@@ -429,5 +429,46 @@ def test_a_deep_folder_tree_takes_time_linear_in_its_depth(tmp_path: Path) -> No
         deep = deep / "d"  # (1,500 keeps the absolute path below PATH_MAX)
         deep.mkdir()
     (deep / "x.yaml").write_text("a: 1\n")
-    report = check(run_bounded("deep-folders", root, budget=10), Expect({}))
-    assert report["summary"]["files_scanned"] == 4
+    try:
+        report = check(run_bounded("deep-folders", root, budget=10), Expect({}))
+        assert report["summary"]["files_scanned"] == 4
+    finally:  # bottom-up: shutil.rmtree (pytest's clean-up) recurses once per level and would overflow
+        (deep / "x.yaml").unlink()
+        while deep != root:
+            deep.rmdir()
+            deep = deep.parent
+
+
+# ------------------------------------------------ 8. the tree configures its own scan
+
+
+@pytest.mark.parametrize("fmt", ["text", "github", "json", "sarif"])
+def test_in_tree_settings_are_announced_in_every_format(tmp_path: Path, fmt: str) -> None:
+    root = write(tmp_path / "tree", {
+        **ORDINARY,
+        ".mcplint.toml": 'ignore = ["ALL"]\nexclude = ["**"]\nmax-file-size = 1\n',
+    })
+    outcome = run_bounded(f"self-configured-{fmt}", root, fmt=fmt)
+    assert outcome.returncode == 0, outcome.describe()
+    assert "ignore = ['ALL']" in outcome.stdout and "exclude = ['**']" in outcome.stdout
+    assert "max-file-size = 1" in outcome.stdout
+    if fmt == "json":
+        import jsonschema
+
+        from conftest import REPO
+
+        jsonschema.validate(outcome.report(), json.loads((REPO / "schemas" / "report.schema.json").read_text()))
+        assert outcome.report()["summary"]["settings"]["source"] == ".mcplint.toml"
+    isolated = run_bounded(f"self-configured-isolated-{fmt}", root, ["--isolated"], fmt=fmt)
+    assert isolated.returncode == 1, isolated.describe()  # the ordinary findings are back
+    assert "ignore = ['ALL']" not in isolated.stdout
+
+
+def test_settings_from_the_tree_cannot_inject_a_workflow_command(tmp_path: Path) -> None:
+    root = write(tmp_path / "tree", {**ORDINARY, ".mcplint.toml": 'exclude = ["\\n::error::x", "##[group]y"]\n'})
+    for fmt in ("text", "github", "json", "sarif"):
+        outcome = run_bounded(f"settings-injection-{fmt}", root, fmt=fmt)
+        lines = re.split(r"\r\n|\r|\n", outcome.stdout)
+        own = re.compile(r"::(?:error|warning|notice) [^\r\n]*::[^\r\n]*") if fmt == "github" else None
+        bad = [line for line in lines if (injected(line) and not (own and own.fullmatch(line))) or "##[" in line]
+        assert not bad, (fmt, bad[:3])
