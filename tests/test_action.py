@@ -636,6 +636,20 @@ def test_baseline_input_hides_accepted_findings(action_env: dict[str, Path], exa
     assert missing.steps == [("run", 2)] and missing.outputs["exit-code"] == "2"
 
 
+def test_isolated_input_ignores_the_trees_own_configuration(action_env: dict[str, Path],
+                                                          examples_run: tuple[ActionRun, Path], tmp_path: Path) -> None:
+    shutil.copytree(REPO / "examples", tmp_path / "examples")
+    (tmp_path / ".mcplint.toml").write_text('ignore = ["ALL"]\n', encoding="utf-8")  # a pull request's own setting
+    trusting = _real(action_env, examples_run, tmp_path, {"fail-on": "never"})
+    assert trusting.outputs["exit-code"] == "0", trusting.log
+    assert _sarif(tmp_path / "mcplint.sarif")["runs"][0]["results"] == []
+    isolated = _real(action_env, examples_run, tmp_path, {"fail-on": "never", "isolated": "true"})
+    assert isolated.outputs["exit-code"] == "1", isolated.log
+    assert "examples/flapi.yaml" in _uris(_sarif(tmp_path / "mcplint.sarif"))
+    wrong = _real(action_env, examples_run, tmp_path, {"isolated": "yes"})
+    assert wrong.steps == [("run", 2)] and "must be true or false" in wrong.log
+
+
 _LOGGED = re.compile(r"^(?P<path>[^\s:][^:]*):(?P<line>\d+):(?P<col>\d+): (?P<rule>[A-Z]+\d+) (?P<level>error|warning|note) ",
                      re.M)
 
