@@ -16,7 +16,8 @@ from conftest import REPO, write_tree
 
 NAMED = "project-name: shop\nproject-description: Shop API\n"  # flAPI refuses a main file without them (CFG008)
 CLEAN = {
-    "flapi.yaml": "template:\n  path: ./sqls\ncors:\n  allow-origins: [https://app.example.com]\nhttp-host: 127.0.0.1\n" + NAMED
+    "flapi.yaml": "template:\n  path: ./sqls\ncors:\n  allow-origins: [https://app.example.com]  # mcplint: ignore[CORS005] -- a reverse proxy enforces the list\n"
+    "http-host: 127.0.0.1\n" + NAMED
 }
 WARNING_ONLY = {"flapi.yaml": "template:\n  path: ./sqls\nhttp-host: 127.0.0.1\n" + NAMED}  # CORS002 (warning)
 
@@ -34,10 +35,10 @@ def test_the_bundled_example_reports_cors_and_passwords_with_positions() -> None
     assert result.returncode == 1, result.stderr
     heads = [line for line in result.stdout.splitlines() if line.startswith("examples/")]
     assert heads == [
-        'examples/flapi.yaml:2:1: AUDIT001 warning flAPI records MCP tool calls only when `audit.enabled` is true: the 3 MCP tools here (`cancel_orders`, `find_customers`, `list_orders`) run without a record of who called what with which arguments',
-        'examples/flapi.yaml:2:1: CORS002 warning this flAPI config has no `cors` block: flAPI then answers every origin with `Access-Control-Allow-Origin: *`; list your front-end origins in `cors.allow-origins`',
+        'examples/flapi.yaml:2:1: AUDIT001 warning flAPI records requests (REST and MCP `tools/call`) only when `audit.enabled` is true: the 3 MCP tools here (`cancel_orders`, `find_customers`, `list_orders`) run without a record of who called what with which arguments',
+        'examples/flapi.yaml:2:1: CORS002 warning this flAPI config has no `cors` block: flAPI then answers every origin with `Access-Control-Allow-Origin: *`; list your front-end origins in `cors.allow-origins` and enforce them in a reverse proxy, since flAPI 26.10 answers unlisted origins with `*` too',
         'examples/flapi.yaml:2:1: TRANS002 warning flAPI serves plain HTTP on `0.0.0.0` (every interface, the default when `http-host` is not set) because `enforce-https.enabled` is not true: passwords, tokens and query results cross the network unencrypted',
-        "examples/flapi.yaml:15:36: SEC002 error password in a URL `…(17 chars)` is written in a SQL string in `connections.retail.init` (signal: URL user-info): anyone who can read this file can connect with it; flAPI also serves every connection's `init` and `properties` without authentication at `GET /config`, so it is readable over HTTP; let DuckDB find the credentials itself (`CREATE SECRET (TYPE s3, PROVIDER credential_chain)`, instance or workload credentials) and block `GET /config` at the reverse proxy: a `{{env.PASSWORD}}` reference is substituted before `/config` serves the SQL, so it would still leak",
+        "examples/flapi.yaml:15:36: SEC002 error password in a URL `…(17 chars)` is written in a SQL string in `connections.retail.init` (signal: URL user-info): anyone who can read this file can connect with it; a flAPI started with `--config-service` also returns connection `init` SQL verbatim at `GET /config` to anyone holding the config-service token; let DuckDB find the credentials itself (`CREATE SECRET (TYPE s3, PROVIDER credential_chain)`, instance or workload credentials), or write `{{env.PASSWORD}}`, which flAPI substitutes at start-up (with `--config-service`, `GET /config` still returns the substituted SQL to config-service token holders)",
         'examples/flapi.yaml:26:17: CRED003 error basic-auth user `admin` in `auth` has a password written as a shell-style `${…}` reference, which flAPI never expands: the password is that literal text, known to anyone who reads this file; write `{{env.NAME}}` instead',
         'examples/flapi.yaml:29:1: POIS032 note this project serves MCP tools without `mcp.strict-descriptions`: flAPI then only logs descriptions its scanner flags (control characters, over 2048 bytes, *ignore previous instructions*) instead of refusing to start; set `mcp.strict-descriptions: true`',
         'examples/flapi.yaml:36:19: CRED002 error basic-auth user `claude` in `mcp.auth` has an MD5 password hash: flAPI accepts it, but unsalted MD5 is cracked in seconds for ordinary passwords',
@@ -63,7 +64,7 @@ def test_clean_tree_exits_zero(tmp_path: Path) -> None:
     write_tree(tmp_path, CLEAN)
     result = mcplint(cwd=tmp_path)
     assert result.returncode == 0
-    assert result.stdout == "No findings (1 file scanned).\n"
+    assert result.stdout == "No findings (1 file scanned, 1 suppressed).\n"  # CORS005: the proxy enforces the list
 
 
 def test_fail_on_and_exit_zero(tmp_path: Path) -> None:
@@ -157,7 +158,7 @@ def test_rules_table_and_category_filter(tmp_path: Path) -> None:
     result = mcplint("rules", "--category", "cors", cwd=tmp_path)
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["ID", "NAME", "CATEGORY", "LEVEL", "SEVERITY", "PRECISION"]
-    assert [line.split()[0] for line in lines[1:]] == ["CORS001", "CORS002", "CORS003", "CORS004"]
+    assert [line.split()[0] for line in lines[1:]] == ["CORS001", "CORS002", "CORS005", "CORS003", "CORS004"]
     assert mcplint("rules", "--category", "nope", cwd=tmp_path).returncode == 2
 
 

@@ -45,7 +45,7 @@ def project(tmp_path, comment="", c1="", c2="", extra=None):
 def test_selectors_by_id_prefix_name_category_and_all(registry: Registry) -> None:
     assert registry.resolve("CORS001") == {"CORS001"}
     assert registry.resolve("cors001") == {"CORS001"}
-    assert registry.resolve("CORS") == {"CORS001", "CORS002", "CORS003", "CORS004"}
+    assert registry.resolve("CORS") == {"CORS001", "CORS002", "CORS003", "CORS004", "CORS005"}
     assert registry.resolve("plaintext-basic-auth-password") == {"CRED001"}
     assert registry.resolve("weak-credential") == {"CRED001", "CRED002", "CRED003", "CRED004"}
     assert registry.resolve("ALL") == {r.id for r in registry.rules}
@@ -57,7 +57,7 @@ def test_selectors_by_id_prefix_name_category_and_all(registry: Registry) -> Non
 
 def test_select_ignore_extend(registry: Registry) -> None:
     ids = lambda rules: [r.id for r in rules]  # noqa: E731
-    assert ids(registry.select(["CORS"], ["CORS003", "CORS004"])) == ["CORS001", "CORS002"]
+    assert ids(registry.select(["CORS"], ["CORS003", "CORS004"])) == ["CORS001", "CORS002", "CORS005"]
     assert ids(registry.select(["CORS001"], [], extend=["CRED001"])) == ["CORS001", "CRED001"]
     assert ids(registry.select(["CORS001"], ["CORS"], extend=["CORS002"])) == []
 

@@ -27,7 +27,7 @@ INSECURE = {
 FIXED = {
     "api/flapi.yaml": (
         "project-name: demo\nhttp-host: 127.0.0.1\ntemplate:\n  path: ./sqls\n  environment-whitelist: ['^OPS_PASSWORD$']\n"
-        "cors:\n  allow-origins: [https://app.example.com]\nproject-description: Demo\n"
+        "cors:\n  allow-origins: [https://app.example.com]  # mcplint: ignore[CORS005] -- a reverse proxy enforces the list\nproject-description: Demo\n"
     ),
     "api/sqls/common/auth.yaml": (
         "auth:\n  enabled: true\n  type: basic\n  users:\n    - username: ops\n"

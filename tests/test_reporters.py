@@ -165,7 +165,8 @@ def test_sarif_category_option(insecure: Path) -> None:
 
 
 def test_sarif_for_a_clean_tree_has_an_empty_result_list(tmp_path: Path) -> None:
-    write_tree(tmp_path, {"flapi.yaml": "template:\n  path: ./sqls\ncors:\n  allow-origins: [https://a.example]\nhttp-host: 127.0.0.1\n"
+    write_tree(tmp_path, {"flapi.yaml": "template:\n  path: ./sqls\ncors:\n  allow-origins: [https://a.example]  # mcplint: ignore[CORS005] -- a reverse proxy enforces the list\n"
+                          "http-host: 127.0.0.1\n"
                           "project-name: demo\nproject-description: Demo\n"})
     assert _sarif(run_lint(tmp_path))["runs"][0]["results"] == []
 

@@ -116,6 +116,10 @@ class Rule:
     target: Target | None  # None: reported by the engine itself, not checked on the model
     check: CheckFn | None
     references: tuple[str, ...] = ()
+    # Where the claim about flAPI was checked against the released binary: the release and the
+    # conformance test(s), e.g. "flAPI 26.10.2 (tests/conformance/test_endpoint_behaviour.py::test_x)".
+    # Empty for rules whose claim is not about flAPI's behaviour (or not verified yet).
+    verified_on: str = ""
 
     @property
     def tags(self) -> list[str]:
@@ -134,6 +138,7 @@ class Rule:
             "",
             self.full_description.strip(),
             "",
+            *([f"**Verified on:** {self.verified_on.strip()}", ""] if self.verified_on.strip() else []),
             "## Why is this bad?",
             "",
             self.why.strip(),
@@ -155,7 +160,8 @@ class Rule:
 
     def help_text(self) -> str:
         """Plain-text help (SARIF ``help.text``): the prose without the examples."""
-        return f"{self.full_description.strip()}\n\nWhy: {self.why.strip()}\n\nFix: {self.fix.strip()}"
+        verified = f"\n\nVerified on: {self.verified_on.strip()}" if self.verified_on.strip() else ""
+        return f"{self.full_description.strip()}{verified}\n\nWhy: {self.why.strip()}\n\nFix: {self.fix.strip()}"
 
     def metadata(self) -> dict[str, Any]:
         """Complete metadata as plain data (``mcplint rules --format json``)."""
@@ -178,6 +184,7 @@ class Rule:
                 "good": {"description": self.good.description, "files": _as_text(self.good.files)},
             },
             "references": list(self.references),
+            "verified_on": self.verified_on.strip(),
             "engine_reported": self.check is None,
         }
 

@@ -1,8 +1,10 @@
 """AUDIT001–AUDIT002: MCP tool calls without an audit trail, or with secrets in it.
 
-flapi-semantics.md §3: ``audit.{enabled, sink, path, redact}`` is off by
-default; only MCP ``tools/call`` is audited (REST never is), and ``redact``
-lists the argument names whose values the log masks.
+``audit.{enabled, sink, path, redact}`` is off by default. flapi-semantics.md §3
+says only MCP ``tools/call`` is audited; flAPI 26.10.2 audits REST requests too
+(docs/flapi-conformance.md): one JSON line per REST request (even a 404) and per
+``tools/call``, each with its parameters, and ``redact`` masks the values of the
+names it lists in both.
 """
 
 from __future__ import annotations
@@ -57,8 +59,8 @@ def check_audit_disabled(project: FlapiProject) -> Iterator[Finding]:
     yield Finding(
         span=anchor.span,
         message=(
-            f"flAPI records MCP tool calls only when `audit.enabled` is true: the {count} without a record of "
-            "who called what with which arguments"
+            f"flAPI records requests (REST and MCP `tools/call`) only when `audit.enabled` is true: the {count} "
+            "without a record of who called what with which arguments"
         ),
         logical_location="audit.enabled",
         related=include_sites(project.document, anchor.span),
@@ -75,10 +77,11 @@ AUDIT_DISABLED = Rule(
     cwe=(778,),
     short_description="The project serves MCP tools while flAPI's audit log is off.",
     full_description=(
-        "flAPI's audit log (`audit: {enabled, sink, path, redact}`) is off by default and records "
-        "only MCP `tools/call` requests: the caller, the tool and its arguments. Without it there "
-        "is no trace of what an agent did through the tools, which is exactly what an incident "
-        "review needs."
+        "flAPI's audit log (`audit: {enabled, sink, path, redact}`) is off by default. When on, it "
+        "writes one JSON line per REST request (method, path, principal, status, parameters; even a "
+        "404 on an unknown path) and per MCP `tools/call` (the caller, the tool and its arguments). "
+        "The rule reports projects that serve MCP tools with the log off: there is then no trace of "
+        "what an agent did through the tools, which is exactly what an incident review needs."
     ),
     why="Agents act fast and at scale; without a record nobody can tell which data a tool call read or changed.",
     fix="Add `audit: {enabled: true, sink: file, path: …, redact: [password, token, …]}` to the main config.",
@@ -86,6 +89,9 @@ AUDIT_DISABLED = Rule(
     good=Example(project(tool(extra="  allowed-roles: [analyst]\n"), MAIN + MCP_AUTH + _AUDIT)),
     target=Target.FLAPI_PROJECT,
     check=check_audit_disabled,
+    verified_on=(
+        "flAPI 26.10.2 (tests/conformance/test_project_behaviour.py::test_audit_logs_rest_and_mcp_calls)"
+    ),
 )
 
 
@@ -121,8 +127,8 @@ def check_audit_redact(project: FlapiProject) -> Iterator[Finding]:
     yield Finding(
         span=anchor.span,
         message=(
-            f"flAPI's audit log records every `tools/call` with its arguments and `audit.redact` lists nothing: "
-            f"values of {shown} are written to the log in clear"
+            f"flAPI's audit log records every REST request and `tools/call` with its parameters and `audit.redact` "
+            f"lists nothing: values of {shown} are written to the log in clear"
         ),
         logical_location="audit.redact",
         related=include_sites(project.document, anchor.span),
@@ -139,8 +145,9 @@ AUDIT_WITHOUT_REDACT = Rule(
     cwe=(532, 359),
     short_description="The audit log is on without a `redact` list while tools take secrets or personal data.",
     full_description=(
-        "With `audit.enabled: true`, flAPI writes each MCP `tools/call` with its arguments to the "
-        "audit sink, masking only the argument names listed in `audit.redact`. The rule reports an "
+        "With `audit.enabled: true`, flAPI writes each REST request and each MCP `tools/call` with its "
+        "parameters to the audit sink, showing the values of the names listed in `audit.redact` as "
+        "`\"<redacted>\"` and every other value in clear. The rule reports an "
         "empty or missing `redact` list when a tool has request fields named like credentials or "
         "personal data (`password`, `token`, `api_key`, `email`, `phone`, `iban`, `birth_date`, "
         "`address`, …)."
@@ -163,6 +170,10 @@ AUDIT_WITHOUT_REDACT = Rule(
     ),
     target=Target.FLAPI_PROJECT,
     check=check_audit_redact,
+    verified_on=(
+        "flAPI 26.10.2 (tests/conformance/test_project_behaviour.py"
+        "::test_audit_logs_parameters_and_masks_redact_names)"
+    ),
 )
 
 RULES = (AUDIT_DISABLED, AUDIT_WITHOUT_REDACT)

@@ -82,6 +82,10 @@ NOT_ENABLED = Rule(
     good=Example(project(_REST + BASIC_AUTH)),
     target=Target.ENDPOINT,
     check=check_not_enabled,
+    verified_on=(
+        "flAPI 26.10.2 (tests/conformance/test_endpoint_behaviour.py::test_auth_block_without_enabled_does_nothing, "
+        "tests/conformance/test_endpoint_behaviour.py::test_auth_enabled_basic_refuses_anonymous)"
+    ),
 )
 
 
@@ -99,7 +103,8 @@ def check_jwt_type(endpoint: Endpoint) -> Iterator[Finding]:
         span=node.span,
         message=(
             f"flAPI accepts `type: jwt` when it loads the file but then answers every request to "
-            f"{_route(endpoint, node)} with 401: use `type: bearer` for JWTs signed with `jwt-secret`"
+            f"{_route(endpoint, node)} with 401: use `type: bearer` for JWTs signed with `jwt-secret` (flAPI "
+            "then accepts a token only if it carries a `roles` array claim and the `iss` of `jwt-issuer`)"
         ),
         logical_location="auth.type",
         related=include_sites(endpoint.document, node.span),
@@ -117,11 +122,17 @@ JWT_TYPE = Rule(
     short_description="Endpoint `auth` uses `type: jwt`, which makes flAPI refuse every request.",
     full_description=(
         "flAPI's endpoint auth types are `basic`, `bearer` and `oidc`. `type: jwt` passes the "
-        "parser, but the middleware knows no such type and answers every request with 401. JWTs "
-        "signed with `jwt-secret` (HS256) are `type: bearer`."
+        "parser, but the middleware knows no such type and answers every request with 401, with "
+        "or without a valid token (flAPI's own startup audit says `[AUTH_UNKNOWN_TYPE]`). JWTs "
+        "signed with `jwt-secret` (HS256) are `type: bearer`; flAPI 26.10.2 accepts such a token "
+        "only if it carries a `roles` array claim and an `iss` claim equal to the endpoint's "
+        "`jwt-issuer`, and answers 401 otherwise, so the tokens must be issued that way."
     ),
     why="Not a hole, but a broken endpoint, and a frequent reason people switch auth off to 'make it work'.",
-    fix="Use `type: bearer` with `jwt-secret` (and `jwt-issuer`), or `type: oidc` for an identity provider.",
+    fix=(
+        "Use `type: bearer` with `jwt-secret` and `jwt-issuer` (and issue tokens with that `iss` and a "
+        "`roles` array claim), or `type: oidc` for an identity provider."
+    ),
     bad=Example(
         project(_REST + "auth:\n  enabled: true\n  type: jwt\n  jwt-secret: '{{env.FLAPI_JWT_SECRET}}'\n"),
     ),
@@ -130,6 +141,10 @@ JWT_TYPE = Rule(
     ),
     target=Target.ENDPOINT,
     check=check_jwt_type,
+    verified_on=(
+        "flAPI 26.10.2 (tests/conformance/test_endpoint_behaviour.py::test_auth_type_jwt_refuses_every_request, "
+        "tests/conformance/test_endpoint_behaviour.py::test_auth_type_bearer_accepts_the_same_token)"
+    ),
 )
 
 
@@ -237,6 +252,9 @@ GLOBAL_AUTH = Rule(
     good=Example(project(_REST + BASIC_AUTH, MAIN + BASIC_AUTH)),
     target=Target.ENDPOINT,
     check=check_global_auth,
+    verified_on=(
+        "flAPI 26.10.2 (tests/conformance/test_project_behaviour.py::test_global_auth_block_not_enforced)"
+    ),
 )
 
 
@@ -310,6 +328,11 @@ UNAUTHENTICATED_WRITE = Rule(
     ),
     target=Target.ENDPOINT,
     check=check_unauthenticated_write,
+    verified_on=(
+        "flAPI 26.10.2 (tests/conformance/test_endpoint_behaviour.py::test_rest_writes_and_undeclared_params, "
+        "tests/conformance/test_endpoint_behaviour.py::test_mcp_call_without_auth_succeeds, "
+        "tests/conformance/test_endpoint_behaviour.py::test_endpoint_auth_does_not_protect_its_mcp_tool)"
+    ),
 )
 
 RULES = (NOT_ENABLED, JWT_TYPE, REQUIRED_IGNORED, GLOBAL_AUTH, UNAUTHENTICATED_WRITE)

@@ -85,6 +85,11 @@ MCP_WITHOUT_AUTH = Rule(
     good=Example(project(tool(extra="  allowed-roles: [analyst]\n"), MAIN + MCP_AUTH)),
     target=Target.ENDPOINT,
     check=check_mcp_without_auth,
+    verified_on=(
+        "flAPI 26.10.2 (tests/conformance/test_endpoint_behaviour.py::test_mcp_call_without_auth_succeeds, "
+        "tests/conformance/test_endpoint_behaviour.py::test_endpoint_auth_does_not_protect_its_mcp_tool, "
+        "tests/conformance/test_project_behaviour.py::test_mcp_auth_enabled_basic)"
+    ),
 )
 
 
@@ -104,15 +109,30 @@ def check_method_exempt(project_: FlapiProject) -> Iterator[Finding]:
         method = key.text
         if method in _HANDSHAKE:
             continue
-        data = method in _DATA_METHODS
-        what = "which reaches tool results and data" if data else "which the client can then use without credentials"
-        yield Finding(
-            span=pair[1].span,
-            message=(
+        if method == "tools/call":
+            # flAPI 26.10.2: the call passes authentication, but the tool's allowed-roles check still
+            # refuses an anonymous caller (403; a tool without allowed-roles refuses everyone).
+            message = (
+                "`required: false` exempts `tools/call` from MCP authentication; flAPI 26.10.2 still refuses "
+                "anonymous calls with 403 because every tool needs a caller role under `mcp.auth` (anonymous "
+                "callers have none), so the exemption opens no tool today, but it says the opposite and "
+                "leaves the role check as the only barrier"
+            )
+            level: Level | None = None
+        else:
+            data = method in _DATA_METHODS
+            what = (
+                "which reaches resources and prompts" if data else "which the client can then use without credentials"
+            )
+            message = (
                 f"`required: false` exempts JSON-RPC method `{method}` from MCP authentication: flAPI answers "
                 f"it for anyone although `mcp.auth.enabled` is true, {what}"
-            ),
-            level=Level.ERROR if data else None,
+            )
+            level = Level.ERROR if data else None
+        yield Finding(
+            span=pair[1].span,
+            message=message,
+            level=level,
             logical_location=f"mcp.auth.methods.{method}.required",
             identity=method,
         )
@@ -129,10 +149,15 @@ METHOD_EXEMPT = Rule(
     short_description="An MCP JSON-RPC method is exempted from authentication with `required: false`.",
     full_description=(
         "`mcp.auth.methods.<method>.required` defaults to true; `false` lets unauthenticated "
-        "clients call that method although `mcp.auth.enabled` is true. Exempting `tools/call`, "
-        "`resources/read` or `prompts/get` is an error: it opens the data itself. Exempting "
-        "discovery methods such as `tools/list` leaks what the server offers. The handshake "
-        "(`initialize`, `notifications/initialized`, `ping`) is not reported."
+        "clients call that method although `mcp.auth.enabled` is true. Exempting discovery methods "
+        "such as `tools/list` leaks what the server offers: flAPI 26.10.2 lists every tool to an "
+        "anonymous caller. Exempting `tools/call` is a warning, not an error: flAPI 26.10.2 lets the "
+        "call past authentication but its role check still answers 403 (a tool's `allowed-roles` "
+        "never match an anonymous caller, and a tool without `allowed-roles` refuses everyone under "
+        "`mcp.auth`), so no tool runs; the setting still claims otherwise and leaves a single barrier. "
+        "Exempting `resources/read` or `prompts/get` is an error: it opens the data itself (not "
+        "checked on the binary). The handshake (`initialize`, `notifications/initialized`, `ping`) "
+        "is not reported."
     ),
     why="One exempted method is enough to bypass the authentication the rest of the config sets up.",
     fix="Remove the `required: false` entry.",
@@ -150,6 +175,10 @@ METHOD_EXEMPT = Rule(
     ),
     target=Target.FLAPI_PROJECT,
     check=check_method_exempt,
+    verified_on=(
+        "flAPI 26.10.2 (tests/conformance/test_project_behaviour.py"
+        "::test_mcp_auth_method_exemption_opens_list_but_not_call)"
+    ),
 )
 
 RULES = (MCP_WITHOUT_AUTH, METHOD_EXEMPT)

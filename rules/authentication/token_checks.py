@@ -196,7 +196,9 @@ WEAK_JWT_SECRET = Rule(
     short_description="An HS256 `jwt-secret` is shorter than 32 bytes.",
     full_description=(
         "flAPI's bearer authentication (`mcp.auth`, whose type defaults to `bearer`, and endpoint "
-        "`auth` with `type: bearer`) verifies HS256 tokens with `jwt-secret`. HS256 keys should "
+        "`auth` with `type: bearer`) verifies HS256 tokens with `jwt-secret` (and accepts them only "
+        "with an `iss` equal to `jwt-issuer` and a `roles` array claim, both of which the token's "
+        "issuer chooses). HS256 keys should "
         "have at least 256 bits (32 bytes) of randomness (RFC 7518 §3.2); a short key can be "
         "recovered offline from any token. Values read from `{{env.NAME}}` are not checked here."
     ),
@@ -214,6 +216,9 @@ WEAK_JWT_SECRET = Rule(
     good=Example(project(tool(extra="  allowed-roles: [analyst]\n"), MAIN + MCP_AUTH)),
     target=Target.AUTH_BLOCK,
     check=check_jwt_secret,
+    verified_on=(
+        "flAPI 26.10.2 (tests/conformance/test_endpoint_behaviour.py::test_auth_type_bearer_accepts_the_same_token)"
+    ),
 )
 
 RULES = (OIDC_AUDIENCE, OIDC_EXPIRATION, WEAK_JWT_SECRET)

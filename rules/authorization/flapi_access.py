@@ -68,6 +68,9 @@ TOOL_WITHOUT_ROLES = Rule(
     good=Example(project(tool(extra="  allowed-roles: [analyst]\n"), MAIN + MCP_AUTH)),
     target=Target.ENDPOINT,
     check=check_allowed_roles,
+    verified_on=(
+        "flAPI 26.10.2 (tests/conformance/test_project_behaviour.py::test_mcp_auth_enabled_basic)"
+    ),
 )
 
 

@@ -212,6 +212,12 @@ RULE = Rule(
     good=Example(_files(_GOOD_MAIN)),
     target=Target.FLAPI_PROJECT,
     check=check,
+    verified_on=(
+        "flAPI 26.10.2 and 26.6.28 (tests/conformance/test_versions_and_beliefs.py"
+        "::test_env_reference_needs_a_full_match_in_the_whitelist_on_26_10, "
+        "tests/conformance/test_project_behaviour.py::test_env_in_yaml_must_be_whitelisted, "
+        "tests/conformance/test_versions_and_beliefs.py::test_yaml_references_expand_whitelisted_or_not_on_26_6)"
+    ),
 )
 
 # ------------------------------------------------------------------- CFG018
@@ -308,6 +314,10 @@ SHELL_REFERENCE = Rule(
     ),
     target=Target.FLAPI_PROJECT,
     check=check_shell_reference,
+    verified_on=(
+        "flAPI 26.10.2 and 26.6.28 (tests/conformance/test_versions_and_beliefs.py"
+        "::test_spaced_reference_expands_only_on_26_10_and_shell_syntax_never)"
+    ),
 )
 
 RULES = (RULE, SHELL_REFERENCE)

@@ -195,6 +195,10 @@ VALIDATOR_IGNORED = Rule(
     ),
     target=Target.ENDPOINT,
     check=check_validator,
+    verified_on=(
+        "flAPI 26.10.2 (tests/conformance/test_versions_and_beliefs.py::test_ignored_spellings_lose_no_check, "
+        "tests/conformance/test_endpoint_behaviour.py::test_misspelled_field_keys_keep_validators)"
+    ),
 )
 
 
@@ -254,6 +258,9 @@ RATE_LIMIT_IGNORED = Rule(
     ),
     target=Target.ENDPOINT,
     check=check_rate_limit,
+    verified_on=(
+        "flAPI 26.10.2 (tests/conformance/test_endpoint_behaviour.py::test_rate_limit_requests_window_names_ignored)"
+    ),
 )
 
 
@@ -394,6 +401,12 @@ IGNORED_SETTING = Rule(
     ),
     target=Target.FLAPI_PROJECT,
     check=check_ignored_setting,
+    verified_on=(
+        "flAPI 26.10.2 and 26.6.28 (tests/conformance/test_versions_and_beliefs.py"
+        "::test_top_level_whitelist_and_server_block_stop_26_10_only, "
+        "tests/conformance/test_versions_and_beliefs.py"
+        "::test_ignored_mcp_and_https_keys_are_warnings_in_flapis_words)"
+    ),
 )
 
 RULES = (VALIDATOR_IGNORED, RATE_LIMIT_IGNORED, IGNORED_SETTING)

@@ -54,4 +54,7 @@ RULE = Rule(
     good=Example(_files("POST")),
     target=Target.ENDPOINT,
     check=check,
+    verified_on=(
+        "flAPI 26.10.2 (tests/conformance/test_endpoint_behaviour.py::test_rest_delete_method_is_not_served)"
+    ),
 )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 
 from mcplint.engine.rule import Example, Finding, Level, Rule
 from mcplint.model import FlapiProject, Target
+from mcplint.model.flapi import flapi_at_least
 from mcplint.rules.cors._examples import flapi_project
 from mcplint.tree import MappingNode, ScalarNode, SequenceNode
 
@@ -13,9 +15,19 @@ _CONSEQUENCE = (
     "flAPI then answers every origin with `Access-Control-Allow-Origin: *`; "
     "list your front-end origins in `cors.allow-origins`"
 )
+# flAPI 26.10.2 answers origins missing from the list with `*` as well (CORS005).
+_NOT_ENFORCED = " and enforce them in a reverse proxy, since flAPI {version} answers unlisted origins with `*` too"
 
 
 def check(project: FlapiProject) -> Iterator[Finding]:
+    for finding in _check(project):
+        version = project.flapi_version
+        if flapi_at_least(version, "26.10"):
+            finding = dataclasses.replace(finding, message=finding.message + _NOT_ENFORCED.format(version=version))
+        yield finding
+
+
+def _check(project: FlapiProject) -> Iterator[Finding]:
     root = project.mapping
     if project.cors_key is None:
         first_key = root.pairs[0][0] if root.pairs else None
@@ -61,14 +73,19 @@ RULE = Rule(
     full_description=(
         "The flAPI main config has no `cors` block, a `cors` block without "
         "`allow-origins`, or an empty `allow-origins` list. flAPI treats all three as "
-        "`Access-Control-Allow-Origin: *`, a default its documentation does not make obvious."
+        "`Access-Control-Allow-Origin: *`, a default its documentation does not make obvious. "
+        "On flAPI 26.10 a list of origins does not help either: origins missing from it are still "
+        "answered with `*` (CORS005), so the message also asks for a reverse proxy that enforces them."
     ),
     why=(
         "A silent wildcard is worse than an explicit one: nobody decided on it. Any web "
         "page a user visits can call the API and read the answers, including the data "
         "behind MCP tools."
     ),
-    fix="Add `cors.allow-origins` with the exact origins of your front ends.",
+    fix=(
+        "Add `cors.allow-origins` with the exact origins of your front ends; on flAPI 26.10 also "
+        "enforce them in the reverse proxy in front of flAPI (CORS005)."
+    ),
     bad=Example(flapi_project("template:\n  path: ./sqls\n"), description="No `cors` block at all:"),
     good=Example(
         flapi_project("template:\n  path: ./sqls\ncors:\n  allow-origins:\n    - https://app.example.com\n"),
@@ -77,4 +94,8 @@ RULE = Rule(
     target=Target.FLAPI_PROJECT,
     check=check,
     references=("https://cwe.mitre.org/data/definitions/942.html",),
+    verified_on=(
+        "flAPI 26.10.2 (tests/conformance/test_project_behaviour.py"
+        "::test_cors_wildcard_without_list_empty_list_or_star)"
+    ),
 )

@@ -53,7 +53,8 @@ RULE = Rule(
     ),
     fix=(
         "List the exact origins of your front ends in `cors.allow-origins` "
-        "(for example `https://app.example.com`) and remove `*`."
+        "(for example `https://app.example.com`) and remove `*`; on flAPI 26.10 also enforce them "
+        "in the reverse proxy in front of flAPI, which answers unlisted origins with `*` too (CORS005)."
     ),
     bad=Example(
         flapi_project("template:\n  path: ./sqls\ncors:\n  allow-origins:\n    - '*'\n"),
@@ -68,5 +69,9 @@ RULE = Rule(
     references=(
         "https://cwe.mitre.org/data/definitions/942.html",
         "https://developer.mozilla.org/en-US/docs/Web/HTTP/CORS",
+    ),
+    verified_on=(
+        "flAPI 26.10.2 (tests/conformance/test_project_behaviour.py"
+        "::test_cors_wildcard_without_list_empty_list_or_star)"
     ),
 )

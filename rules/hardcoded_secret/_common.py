@@ -16,6 +16,11 @@ from mcplint.engine.rule import Finding, Level
 from mcplint.model.secret_scan import SecretHit, SecretScan, Verdict
 
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_INIT = re.compile(r"(?:^|\.)init(?:$|[.\[])")
+# Verified on flAPI 26.10.2: tests/conformance/test_project_behaviour.py::test_get_config_with_config_service_token
+# and ::test_get_config_returns_env_values_substituted_into_init; without the token /config is 401
+# (tests/conformance/test_endpoint_behaviour.py::test_get_config_needs_the_config_service_token).
+CONFIG_SERVICE = "GET /config with the config-service token"
 
 
 def hits(scan: SecretScan, verdict: Verdict) -> Iterator[SecretHit]:
@@ -25,11 +30,15 @@ def hits(scan: SecretScan, verdict: Verdict) -> Iterator[SecretHit]:
 
 
 def finding(hit: SecretHit, message: str, level: Level | None = None) -> Finding:
-    """A redacted finding; a real secret that flAPI serves at ``GET /config`` is always an error."""
+    """A redacted finding at the rule's level (or ``level``).
+
+    A secret in a connection's ``init`` SQL is also returned by ``GET /config`` to holders of the
+    config-service token (flAPI 26.10.2, started with ``--config-service``): the ``servedAt``
+    property says so; it does not raise the level (the token holders administer the server).
+    """
     properties = {"signal": hit.signal, "secretKind": hit.kind}
-    if hit.served and hit.verdict is not Verdict.PLACEHOLDER:
-        level = Level.ERROR
-        properties["servedAt"] = "GET /config"
+    if served_in_init(hit) and hit.verdict is not Verdict.PLACEHOLDER:
+        properties["servedAt"] = CONFIG_SERVICE
     return Finding(
         span=hit.span,
         message=message,
@@ -50,12 +59,20 @@ def variable_name(hit: SecretHit) -> str:
     return "SECRET_NAME"
 
 
+def served_in_init(hit: SecretHit) -> bool:
+    """A secret in a flAPI connection's ``init`` SQL, which ``GET /config`` returns verbatim to token holders.
+
+    ``properties`` values are shown as ``"<redacted>"`` there, so they are not served.
+    """
+    return hit.served and bool(_INIT.search(hit.secret.logical_path or ""))
+
+
 def served_note(hit: SecretHit) -> str:
-    if not hit.served:
+    if not served_in_init(hit):
         return ""
     return (
-        "; flAPI also serves every connection's `init` and `properties` without authentication at "
-        "`GET /config`, so it is readable over HTTP"
+        "; a flAPI started with `--config-service` also returns connection `init` SQL verbatim at "
+        "`GET /config` to anyone holding the config-service token"
     )
 
 
@@ -63,11 +80,12 @@ def fix(hit: SecretHit) -> str:
     """How to keep this secret out of this kind of file, in the file's own reference syntax."""
     name = variable_name(hit)
     context = hit.context
-    if hit.served:
+    if served_in_init(hit):
         return (
             "let DuckDB find the credentials itself (`CREATE SECRET (TYPE s3, PROVIDER credential_chain)`, "
-            "instance or workload credentials) and block `GET /config` at the reverse proxy: a "
-            f"`{{{{env.{name}}}}}` reference is substituted before `/config` serves the SQL, so it would still leak"
+            f"instance or workload credentials), or write `{{{{env.{name}}}}}`, which flAPI substitutes at "
+            "start-up (with `--config-service`, `GET /config` still returns the substituted SQL to "
+            "config-service token holders)"
         )
     if context.role == "sql-template":
         return (

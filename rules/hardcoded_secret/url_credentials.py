@@ -39,8 +39,9 @@ RULE = Rule(
     ),
     why=(
         "Connection strings travel further than the file: into logs, error messages, process lists and, "
-        "for flAPI, the unauthenticated `GET /config` endpoint that returns every connection's `init` SQL. "
-        "Whoever reads one can connect to the database or API as that user."
+        "for flAPI started with `--config-service`, `GET /config`, which returns every connection's `init` "
+        "SQL verbatim to holders of the config-service token (flAPI 26.10.2 answers 401 without it). Whoever "
+        "reads one can connect to the database or API as that user."
     ),
     fix=(
         "Take the password out of the URL: in flAPI write `postgres://user:{{env.PG_PASSWORD}}@host/db` "
@@ -60,5 +61,9 @@ RULE = Rule(
     references=(
         "https://cwe.mitre.org/data/definitions/798.html",
         "https://duckdb.org/docs/stable/core_extensions/postgres.html",
+    ),
+    verified_on=(
+        "flAPI 26.10.2 (tests/conformance/test_project_behaviour.py::test_get_config_with_config_service_token, "
+        "tests/conformance/test_endpoint_behaviour.py::test_get_config_needs_the_config_service_token)"
     ),
 )

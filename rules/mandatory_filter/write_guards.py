@@ -130,6 +130,11 @@ VALIDATION_OFF = Rule(
     target=Target.ENDPOINT,
     check=check_validation,
     references=("https://cwe.mitre.org/data/definitions/20.html",),
+    verified_on=(
+        "flAPI 26.10.2 (tests/conformance/test_versions_and_beliefs.py"
+        "::test_validate_before_write_false_keeps_validators_and_admits_undeclared, "
+        "tests/conformance/test_endpoint_behaviour.py::test_rest_writes_and_undeclared_params)"
+    ),
 )
 
 NO_TRANSACTION = Rule(

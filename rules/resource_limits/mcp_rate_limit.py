@@ -75,6 +75,10 @@ RULE = Rule(
     ),
     target=Target.ENDPOINT,
     check=check,
+    verified_on=(
+        "flAPI 26.10.2 (tests/conformance/test_endpoint_behaviour.py"
+        "::test_mcp_tool_rate_limit_enforced_only_when_enabled)"
+    ),
 )
 
 RULES = (RULE,)

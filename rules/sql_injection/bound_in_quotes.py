@@ -51,4 +51,7 @@ RULE = Rule(
     target=Target.ENDPOINT,
     check=check,
     references=("https://cwe.mitre.org/data/definitions/1286.html",),
+    verified_on=(
+        "flAPI 26.10.2 (tests/conformance/test_endpoint_behaviour.py::test_quoted_bound_param_fails_to_bind)"
+    ),
 )

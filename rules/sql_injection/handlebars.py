@@ -78,4 +78,9 @@ RULE = Rule(
     target=Target.ENDPOINT,
     check=check,
     references=("https://mustache.github.io/mustache.5.html",),
+    verified_on=(
+        "flAPI 26.10.2 (tests/conformance/test_endpoint_behaviour.py::test_handlebars_if_breaks_every_request, "
+        "tests/conformance/test_versions_and_beliefs.py::test_handlebars_if_fails_every_call_with_500, "
+        "tests/conformance/test_versions_and_beliefs.py::test_lone_else_is_an_empty_value_inside_a_mustache_section)"
+    ),
 )

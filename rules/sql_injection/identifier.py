@@ -47,4 +47,7 @@ RULE = Rule(
     target=Target.ENDPOINT,
     check=check,
     references=("https://cwe.mitre.org/data/definitions/89.html",),
+    verified_on=(
+        "flAPI 26.10.2 (tests/conformance/test_proof_replay.py::test_every_proven_finding_replays)"
+    ),
 )

@@ -95,4 +95,10 @@ RULE = Rule(
     target=Target.ENDPOINT,
     check=check,
     references=("https://cwe.mitre.org/data/definitions/1286.html",),
+    verified_on=(
+        "flAPI 26.10.2 and 26.6.28 (tests/conformance/test_endpoint_behaviour.py"
+        "::test_allowed_values_on_a_string_validator_is_ignored, "
+        "tests/conformance/test_versions_and_beliefs.py::test_enum_without_allowed_values_is_refused, "
+        "tests/conformance/test_versions_and_beliefs.py::test_ignored_spellings_lose_no_check)"
+    ),
 )

@@ -52,4 +52,10 @@ RULE = Rule(
     target=Target.ENDPOINT,
     check=check,
     references=("https://cwe.mitre.org/data/definitions/89.html",),
+    verified_on=(
+        "flAPI 26.10.2 (tests/conformance/test_endpoint_behaviour.py"
+        "::test_rest_limit_reaches_template_raw_offset_must_be_numeric, "
+        "tests/conformance/test_endpoint_behaviour.py::test_mcp_limit_reaches_template_raw, "
+        "tests/conformance/test_proof_replay.py::test_every_proven_finding_replays)"
+    ),
 )

@@ -99,4 +99,10 @@ RULE = Rule(
     target=Target.ENDPOINT,
     check=check,
     references=("https://cwe.mitre.org/data/definitions/20.html",),
+    verified_on=(
+        "flAPI 26.10.2 (tests/conformance/test_endpoint_behaviour.py"
+        "::test_undeclared_param_reaches_rest_get_template, "
+        "tests/conformance/test_endpoint_behaviour.py::test_mcp_call_rejects_undeclared_argument, "
+        "tests/conformance/test_proof_replay.py::test_routes_and_undeclared_parameters)"
+    ),
 )

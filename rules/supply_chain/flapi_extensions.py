@@ -142,6 +142,12 @@ RULE = Rule(
     target=Target.FLAPI_PROJECT,
     check=check,
     references=("https://duckdb.org/docs/stable/extensions/overview",),
+    verified_on=(
+        "flAPI 26.10.2 (tests/conformance/test_versions_and_beliefs.py"
+        "::test_install_from_http_downloads_from_that_url_at_start, "
+        "tests/conformance/test_versions_and_beliefs.py"
+        "::test_flapi_allows_unsigned_extensions_and_starts_despite_install_from_http)"
+    ),
 )
 
 RULES = (RULE,)

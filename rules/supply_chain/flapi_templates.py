@@ -267,6 +267,10 @@ WHITELIST_EVERYTHING = Rule(
     good=Example(_files("template:\n  path: ./sqls\n  environment-whitelist:\n    - '^FLAPI_REGION$'\n")),
     target=Target.FLAPI_PROJECT,
     check=check_whitelist,
+    verified_on=(
+        "flAPI 26.10.2 (tests/conformance/test_versions_and_beliefs.py"
+        "::test_whitelist_decides_what_templates_read_from_the_environment)"
+    ),
 )
 
 

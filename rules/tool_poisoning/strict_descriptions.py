@@ -75,4 +75,9 @@ RULE = Rule(
     target=Target.FLAPI_PROJECT,
     check=check,
     references=("https://github.com/DataZooDE/flapi",),
+    verified_on=(
+        "flAPI 26.10.2 and 26.6.28 (tests/conformance/test_project_behaviour.py"
+        "::test_strict_descriptions_refuses_to_start, "
+        "tests/conformance/test_project_behaviour.py::test_suspicious_description_only_warns_when_not_strict)"
+    ),
 )

@@ -1,9 +1,12 @@
-"""TRANS001–TRANS003: plain HTTP where TLS looks configured, and secrets flAPI serves over HTTP.
+"""TRANS001–TRANS003: plain HTTP where TLS looks configured, and secrets flAPI returns at ``GET /config``.
 
 flapi-semantics.md §3: ``enforce-https: {enabled, ssl-cert-file, ssl-key-file}``
 is the only TLS switch (a block named ``https:`` is ignored); ``http-host``
-defaults to ``0.0.0.0``; ``GET /config`` returns every connection's ``init``
-SQL and ``properties`` without authentication *(inferred)*.
+defaults to ``0.0.0.0``. The notes' "``GET /config`` is open" is wrong for
+flAPI 26.10.2 (docs/flapi-conformance.md): it answers 401 without the
+config-service token; started with ``--config-service``, it returns each
+connection's ``init`` SQL verbatim (``{{env.X}}`` substituted) to token holders
+and shows ``properties`` values as ``"<redacted>"``.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from mcplint.model import FlapiProject, Target
 from mcplint.model.flapi import flapi_at_least
 from mcplint.model.values import as_bool, get_bool
 from mcplint.rules.config_error._flapi_facts import include_sites, is_loopback_host
-from mcplint.tree import MappingNode, Node, ScalarNode
+from mcplint.tree import MappingNode, Node
 
 _SQLS = {"sqls/orders.yaml": "url-path: /orders/\ntemplate-source: orders.sql\n",
          "sqls/orders.sql": "SELECT id, status FROM orders LIMIT 100\n"}
@@ -103,6 +106,10 @@ HTTPS_BLOCK = Rule(
     good=Example(_files(_MAIN + _TLS)),
     target=Target.FLAPI_PROJECT,
     check=check_https_block,
+    verified_on=(
+        "flAPI 26.10.2 and 26.6.28 (tests/conformance/test_project_behaviour.py"
+        "::test_https_block_is_ignored_with_a_warning)"
+    ),
 )
 
 
@@ -191,10 +198,10 @@ _SECRET_CONTEXT = re.compile(
     r"|://[^/@\s:'\"]*:|\bpassword\s*=\s*)$",
     re.IGNORECASE,
 )
-_SECRET_PROPERTY = re.compile(r"secret|passw|pwd|token|api_?key|private_?key|credential", re.IGNORECASE)
 
 
 def check_config_exposure(project: FlapiProject) -> Iterator[Finding]:
+    # Only `init`: GET /config shows every `properties` value as "<redacted>" (flAPI 26.10.2).
     for connection in project.connections:
         init = connection.init
         if init is not None and init.env_refs and connection.init_sql is not None:
@@ -207,23 +214,16 @@ def check_config_exposure(project: FlapiProject) -> Iterator[Finding]:
                     project, connection.name, "init", match.group(0),
                     connection.init_sql.span(match.start(), match.end()),
                 )
-        properties = connection.properties
-        for key, value in properties.pairs if properties is not None else []:
-            if not isinstance(key, ScalarNode) or not isinstance(value, ScalarNode) or not value.env_refs:
-                continue
-            for match in _ENV.finditer(value.text):
-                if _SECRET_NAME.search(match.group(1)) or _SECRET_PROPERTY.search(key.text):
-                    yield _exposure(project, connection.name, f"properties.{key.text}", match.group(0), value.span)
 
 
 def _exposure(project: FlapiProject, name: str, where: str, reference: str, span) -> Finding:  # type: ignore[no-untyped-def]
-    shown = "`init` SQL" if where == "init" else "`properties`"
     return Finding(
         span=span,
         message=(
-            f"flAPI substitutes `{reference}` into `connections.{name}.{where}` when it starts and serves every "
-            f"connection's {shown} at `GET /config` without authentication: the secret's value is readable "
-            "over HTTP by anyone who reaches the server"
+            f"flAPI substitutes `{reference}` into `connections.{name}.{where}` when it starts; started with "
+            "`--config-service`, it returns every connection's `init` SQL verbatim at `GET /config`, so the "
+            "secret's value is readable by anyone holding the config-service token (without the token flAPI "
+            "answers 401)"
         ),
         logical_location=f"connections.{name}.{where}",
         identity=reference,
@@ -235,26 +235,37 @@ CONFIG_EXPOSURE = Rule(
     id="TRANS003",
     name="flapi-config-endpoint-exposes-secret",
     category="transport",
-    level=Level.WARNING,
-    security_severity=7.5,
+    level=Level.NOTE,
+    security_severity=4.0,
     precision="medium",
     cwe=(200, 522),
-    short_description="A secret from the environment is placed in connection settings that `GET /config` serves.",
-    full_description=(
-        "flAPI replaces `{{env.NAME}}` in the main config before it parses it, and its `GET /config` "
-        "route returns every connection's `init` SQL and `properties` without authentication "
-        "(inferred from flAPI's code). Reading a credential from the environment keeps it out of "
-        "the repository, but inside `connections.*.init` (e.g. `CREATE SECRET (… SECRET "
-        "'{{env.AWS_SECRET_ACCESS_KEY}}')`) or a secret-named property it is still served over "
-        "HTTP. The rule looks at environment references with secret-like names or in secret "
-        "positions (`SECRET`, `PASSWORD`, `TOKEN` options, the password of a connection URL). "
-        "Secrets written literally there are reported by the hardcoded-secret rules."
+    short_description=(
+        "A secret from the environment is substituted into connection `init` SQL, which `GET /config` "
+        "returns to config-service token holders."
     ),
-    why="Anyone who can reach the port can fetch the cloud or database credential and use it directly.",
+    full_description=(
+        "flAPI replaces `{{env.NAME}}` in the main config before it parses it. `GET /config` answers "
+        "401 unless the caller presents the config-service token (`X-Config-Token` or `Authorization: "
+        "Bearer`); a flAPI started with `--config-service` then returns every connection's `init` SQL "
+        "verbatim, with the substituted values, while `properties` values are shown as `\"<redacted>\"`. "
+        "Reading a credential from the environment keeps it out of the repository, but inside "
+        "`connections.*.init` (e.g. `CREATE SECRET (… SECRET '{{env.AWS_SECRET_ACCESS_KEY}}')`) its "
+        "value is readable by everyone who holds that token (without `--config-service-token` flAPI "
+        "makes one up and prints it in its log). The rule looks at environment references with "
+        "secret-like names or in secret positions (`SECRET`, `PASSWORD`, `TOKEN` options, the password "
+        "of a connection URL); references in `properties` are not reported. A note: mcplint cannot "
+        "see whether the server runs with `--config-service`. Secrets written literally there are "
+        "reported by the hardcoded-secret rules."
+    ),
+    why=(
+        "The config-service token becomes as good as the cloud or database credential: whoever holds "
+        "it, or reads the log it was printed to, can fetch the credential and use it directly."
+    ),
     fix=(
         "Let DuckDB find credentials itself (`CREATE SECRET (TYPE s3, PROVIDER credential_chain)`, "
         "instance roles, `GOOGLE_APPLICATION_CREDENTIALS`), so no secret value passes through the "
-        "config; and block `/config` at the reverse proxy."
+        "config; or run flAPI without `--config-service`, or give it a `--config-service-token` "
+        "that only the people allowed to see the credential hold."
     ),
     bad=Example(
         _files(
@@ -271,6 +282,12 @@ CONFIG_EXPOSURE = Rule(
     ),
     target=Target.FLAPI_PROJECT,
     check=check_config_exposure,
+    verified_on=(
+        "flAPI 26.10.2 (tests/conformance/test_project_behaviour.py"
+        "::test_get_config_returns_env_values_substituted_into_init, "
+        "tests/conformance/test_project_behaviour.py::test_get_config_with_config_service_token, "
+        "tests/conformance/test_endpoint_behaviour.py::test_get_config_needs_the_config_service_token)"
+    ),
 )
 
 RULES = (HTTPS_BLOCK, PLAIN_HTTP, CONFIG_EXPOSURE)

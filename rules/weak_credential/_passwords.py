@@ -1,7 +1,12 @@
 """How flAPI treats a stored basic-auth password (flapi-semantics.md §6).
 
 Shared by the weak-credential rules so that each password gets exactly one
-classification and therefore at most one finding.
+classification and therefore at most one finding. The classes follow what flAPI
+26.10.2 does at login (tests/conformance/test_endpoint_behaviour.py::
+test_basic_auth_password_formats), not what its own startup auditor says: that
+auditor reports a ``$pbkdf2-sha256$`` hash as ``AUTH_PLAINTEXT_PASSWORD`` (it
+verifies as PBKDF2 at login) and says nothing about bcrypt (nobody can log in
+with it), while recommending bcrypt (::test_startup_audit_password_classes).
 """
 
 from __future__ import annotations

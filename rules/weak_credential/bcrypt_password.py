@@ -29,7 +29,10 @@ RULE = Rule(
     short_description="A basic-auth password is a bcrypt hash, which flAPI can never verify.",
     full_description=(
         "flAPI detects `$2a$`, `$2b$` and `$2y$` bcrypt hashes but has no bcrypt check, so "
-        "every login of that user fails."
+        "every login of that user fails (401 with the right password). "
+        "flAPI's own startup auditor disagrees and is wrong: it reports a `$pbkdf2-sha256$` hash as "
+        "`AUTH_PLAINTEXT_PASSWORD` although logins verify it as PBKDF2, and says nothing about bcrypt "
+        "(while recommending it) although nobody can log in with a bcrypt hash."
     ),
     why=(
         "The credential is not weak, but the account is unusable; the usual reaction is to "
@@ -44,4 +47,8 @@ RULE = Rule(
     target=Target.AUTH_BLOCK,
     check=check,
     references=("https://cwe.mitre.org/data/definitions/1188.html",),
+    verified_on=(
+        "flAPI 26.10.2 (tests/conformance/test_endpoint_behaviour.py::test_basic_auth_password_formats, "
+        "tests/conformance/test_endpoint_behaviour.py::test_startup_audit_password_classes)"
+    ),
 )

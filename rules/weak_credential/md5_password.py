@@ -30,7 +30,9 @@ RULE = Rule(
     full_description=(
         "flAPI treats a password of exactly 32 hexadecimal characters as an MD5 hash and "
         "checks logins against it. MD5 is fast and unsalted, so a committed hash is as "
-        "good as the password for anyone with a GPU or a lookup table."
+        "good as the password for anyone with a GPU or a lookup table. flAPI's own startup "
+        "auditor reports it too (`AUTH_MD5_PASSWORD`), but it recommends bcrypt, which flAPI cannot "
+        "verify (CRED004), and calls a `$pbkdf2-sha256$` hash plaintext although logins verify it as PBKDF2."
     ),
     why="Leaked MD5 hashes of human-chosen passwords are reversed almost instantly.",
     fix=(
@@ -42,4 +44,7 @@ RULE = Rule(
     target=Target.AUTH_BLOCK,
     check=check,
     references=("https://cwe.mitre.org/data/definitions/916.html",),
+    verified_on=(
+        "flAPI 26.10.2 (tests/conformance/test_endpoint_behaviour.py::test_basic_auth_password_formats)"
+    ),
 )

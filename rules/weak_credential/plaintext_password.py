@@ -47,7 +47,10 @@ RULE = Rule(
         "has a password that flAPI treats as plaintext: any value that is not a "
         "`$pbkdf2-sha256$` hash, an MD5 hex digest, a bcrypt hash or an `{{env.NAME}}` "
         "reference. That includes an empty password and Apache `$apr1$` hashes, which "
-        "flAPI does not recognise. Included fragments are checked too."
+        "flAPI does not recognise. Included fragments are checked too. A `$pbkdf2-sha256$` hash "
+        "is not reported, although flAPI's own startup auditor calls it `AUTH_PLAINTEXT_PASSWORD`: "
+        "logins verify it as PBKDF2, so the auditor is wrong; it also says nothing about bcrypt, "
+        "with which nobody can log in (CRED004)."
     ),
     why=(
         "The file is committed, copied and shared; everyone who reads it can log in "
@@ -65,5 +68,9 @@ RULE = Rule(
     references=(
         "https://cwe.mitre.org/data/definitions/256.html",
         "https://cwe.mitre.org/data/definitions/798.html",
+    ),
+    verified_on=(
+        "flAPI 26.10.2 (tests/conformance/test_endpoint_behaviour.py::test_basic_auth_password_formats, "
+        "tests/conformance/test_endpoint_behaviour.py::test_startup_audit_password_classes)"
     ),
 )

@@ -54,4 +54,9 @@ RULE = Rule(
     target=Target.AUTH_BLOCK,
     check=check,
     references=("https://cwe.mitre.org/data/definitions/798.html",),
+    verified_on=(
+        "flAPI 26.10.2 (tests/conformance/test_endpoint_behaviour.py"
+        "::test_basic_auth_dollar_var_not_expanded_even_when_set, "
+        "tests/conformance/test_endpoint_behaviour.py::test_basic_auth_password_formats)"
+    ),
 )
