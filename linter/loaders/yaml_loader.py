@@ -126,7 +126,7 @@ def _check_nesting(text: str) -> None:
     if brackets + 2 * longest + 2 <= MAX_NESTING:
         return
     try:
-        _refuse_deep_collections(text, _Loader)
+        _refuse_deep_collections(text)
     except yaml.MarkedYAMLError as exc:
         # Newer libyaml builds (PyYAML 6.0.4) refuse deep flow nesting in their scanner, with
         # their own wording and before any event tells the depth. The pure-Python parser has no
@@ -137,16 +137,16 @@ def _check_nesting(text: str) -> None:
         if _Loader is yaml.SafeLoader or exc.problem_mark is None:
             raise
         try:
-            _refuse_deep_collections(text[: exc.problem_mark.index + 1], yaml.SafeLoader)
+            _refuse_deep_collections(text[: exc.problem_mark.index + 1], pure_python=True)
         except yaml.MarkedYAMLError:
             pass  # the prefix ends inside a collection: not a depth refusal, so libyaml's error stands
         raise
 
 
-def _refuse_deep_collections(text: str, loader: type) -> None:
+def _refuse_deep_collections(text: str, pure_python: bool = False) -> None:
     """Count collection depth through the parser's events; refuse beyond ``MAX_NESTING``."""
     depth = 0
-    for event in yaml.parse(text, Loader=loader):
+    for event in yaml.parse(text, Loader=yaml.SafeLoader if pure_python else _Loader):
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_NESTING:

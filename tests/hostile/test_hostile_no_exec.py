@@ -156,7 +156,7 @@ def action_command() -> list[str]:
     action = REPO / "action.yml"
     if not action.exists():
         pytest.skip("no action.yml in this checkout")
-    match = re.search(r"command=\((python[^)\n]*?)\s+check\b", action.read_text(encoding="utf-8"))
+    match = re.search(r"command=\((\"?\$?python\"?[^)\n]*?)\s+check\b", action.read_text(encoding="utf-8"))
     assert match, "action.yml no longer builds `command=(python … check …)`: update this test"
     words = shlex.split(match.group(1))
     return [sys.executable, *words[1:]]
