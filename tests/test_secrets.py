@@ -552,11 +552,15 @@ def test_the_repository_itself_is_clean() -> None:
 
 
 def test_rule_metadata_is_consistent() -> None:
-    assert [r.id for r in RULES] == [f"SEC00{i}" for i in range(1, 8)]
-    assert len({r.name for r in RULES}) == 7
+    from mcplint.rules.hardcoded_secret import config_literals
+
+    # SEC001-SEC007: one rule per verdict of the secret scan; then the literal checks of client configs.
+    assert [r.id for r in RULES] == [f"SEC00{i}" for i in range(1, 8)] + [r.id for r in config_literals.RULES]
+    assert [r.id for r in config_literals.RULES] == ["SEC008", "SEC009"]
+    assert len({r.name for r in RULES}) == len(RULES)
     assert all(r.category == "hardcoded-secret" for r in RULES)
     verdict_rules = {v.value for v in Verdict}
-    assert len(verdict_rules) == len(RULES)  # one rule per verdict
+    assert len(verdict_rules) == 7  # one rule per verdict
 
 
 def test_a_failing_scan_is_an_internal_error_on_that_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
