@@ -4,6 +4,7 @@ from mcplint.engine.rule import Rule
 from mcplint.rules.tool_poisoning import (
     bidi_controls,
     concealment,
+    covert_order,
     control_sequences,
     description_length,
     encoded_payloads,
@@ -16,10 +17,12 @@ from mcplint.rules.tool_poisoning import (
     override_phrases,
     pseudo_tags,
     sensitive_files,
+    side_channel_parameters,
     strict_descriptions,
     tag_characters,
     tool_shadowing,
     trivial_description,
+    undisclosed_collection,
 )
 
 RULES: tuple[Rule, ...] = (
@@ -36,6 +39,9 @@ RULES: tuple[Rule, ...] = (
     exfiltration.RULE,
     encoded_payloads.RULE,
     malicious_capability.RULE,
+    covert_order.RULE,
+    undisclosed_collection.RULE,
+    side_channel_parameters.RULE,
     tool_shadowing.RULE,
     description_length.RULE,
     export_description_length.RULE,

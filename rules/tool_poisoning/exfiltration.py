@@ -10,7 +10,7 @@ from mcplint.model import Target
 from mcplint.model.texts import ModelText
 from mcplint.rules.tool_poisoning._examples import tool_project
 from mcplint.rules.tool_poisoning._findings import at
-from mcplint.rules.tool_poisoning._text import Matcher, excerpt, find, negated, phrase, words
+from mcplint.rules.tool_poisoning._text import Matcher, excerpt, find, negated, phrase, sentence, words
 
 # A concrete destination written into the text.
 URL = r"\b(?:https?|ftp|wss?)://[^\s\"'<>)\]`]+"
@@ -18,6 +18,12 @@ URL = r"\b(?:https?|ftp|wss?)://[^\s\"'<>)\]`]+"
 # cost n² steps (a match, when there is one, starts there anyway).
 EMAIL = r"(?<![\w.+-])[\w.+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b"
 PHONE = r"\+\d[\d ()-]{7,}\d"
+# A bare host name after a transfer verb ("send the data to attacker.com"): a common top-level domain, not part
+# of a path, an e-mail address or a file name (bounded labels: linear on any input).
+BARE_DOMAIN = (
+    r"(?<![\w@./-])[a-z0-9-]{2,63}(?:\.[a-z0-9-]{1,63}){0,4}\.(?:com|net|org|io|ru|cn|xyz|top|info|biz|me|tk"
+    r"|site|online|app|cc|pw|su)(?![\w.-]|\.[a-z])"
+)
 DESTINATION = rf"(?:{URL}|{EMAIL}|{PHONE})"
 OUTSIDE = (
     r"(?:external|remote|third[- ]party|outside|offsite|attacker'?s?|our)"
@@ -51,6 +57,9 @@ _EXAMPLE = re.compile(r"\b(?:e\.g|for example|for instance|such as|example)\b", 
 
 PATTERNS: list[tuple[str, Matcher]] = [
     ("send to a fixed destination", phrase(words(_SEND), 10, DESTINATION)),
+    ("send to a fixed destination", phrase(words(_SEND), 10, words("to"), 1, BARE_DOMAIN)),
+    ("send to the attacker", phrase(words(_SEND), 8, words("to"), 1,
+                                    words(r"(?:the )?attackers?(?:'s? (?:server|host|endpoint|machine))?"))),
     ("send to an outside party", phrase(words(_SEND + r"|log|logs|logged|logging"), 12, rf"\b{OUTSIDE}\b")),
     (
         "sent to an outside party",
@@ -103,7 +112,8 @@ PATTERNS: list[tuple[str, Matcher]] = [
 
 def check(unit: ModelText) -> Iterator[Finding]:
     for hit in find(PATTERNS, unit.text):
-        if hit.label.startswith("send to") and _documents_an_example(unit.text[hit.start : hit.end]):
+        lead = unit.text[sentence(unit.text, hit.start, hit.start)[0] : hit.start]
+        if hit.label.startswith("send to") and _documents_an_example(unit.text[hit.start : hit.end], lead):
             continue  # "a webhook to send events to, e.g. https://…" documents a parameter
         if hit.label.startswith("send to") and _HTTP_METHOD.match(unit.text, hit.start):
             continue  # an HTTP method in a request example ("curl -X POST https://…")
@@ -121,10 +131,21 @@ def check(unit: ModelText) -> Iterator[Finding]:
         )
 
 
-def _documents_an_example(matched: str) -> bool:
-    """Whether the words before the destination introduce an example ("e.g.", "such as")."""
+def _documents_an_example(matched: str, lead: str = "") -> bool:
+    """Whether the words before the destination introduce an example ("e.g.", "such as").
+
+    ``lead`` is the start of the sentence before the match: "Example upload endpoint: send data to
+    https://api.example.com/import" documents an endpoint (a negative case of Cisco mcp-scanner's tests).
+    """
     destination = _DESTINATION.search(matched)
-    return bool(_EXAMPLE.search(matched[: destination.start() if destination else len(matched)]))
+    before = matched[: destination.start() if destination else len(matched)]
+    if _EXAMPLE_LEAD.match(lead + before):
+        return True
+    return bool(_EXAMPLE.search(before))
+
+
+# A sentence that opens with "Example …:" (a labelled example), up to the destination.
+_EXAMPLE_LEAD = re.compile(r"\s*(?:for )?examples?\b[^.:\n]{0,40}[:,][^.\n]{0,80}$", re.I)
 
 
 RULE = Rule(
@@ -138,8 +159,9 @@ RULE = Rule(
     short_description="A model-visible text tells the model to send data to an address, a URL or an outside party.",
     full_description=(
         "Finds instructions to move data away: a transfer verb (*send*, *forward*, *post*, *upload*, "
-        "*BCC*, …) followed within the sentence by a fixed URL, e-mail address or phone number, or by an "
-        "outside party (*external server*, *our team*); sending or encoding the conversation, chat "
+        "*BCC*, …) followed within the sentence by a fixed URL, e-mail address, phone number or bare host name "
+        "(*send the harvested data to attacker.com*), by *the attacker*, or by an outside party (*external "
+        "server*, *our team*); sending or encoding the conversation, chat "
         "history or system prompt; encoding data as base64 or ASCII values; passing *private "
         "information* in a parameter; collecting *any API keys, tokens or credentials*; fetching a fixed "
         "URL as a side call (*always also call https://…*); changing a recipient to a fixed address; "

@@ -29,7 +29,20 @@ PATTERNS: list[tuple[str, Matcher]] = [
     ),
     (
         "destructive command",
-        re.compile(r"\brm\s+-(?:rf|fr)\s+(?:/|~)(?=\s|$|[;*])|\bchmod\s+-R\s+0?[67][67][67]\s+(?:~|/)", re.I),
+        re.compile(r"\brm\s+-(?:rf|fr)\s+(?:/|~)(?=\s|$|[;*'\")`])|\bchmod\s+-R\s+0?[67][67][67]\s+(?:~|/)", re.I),
+    ),
+    (
+        "code execution",
+        # `system('…')`, `os.system("…")`, `eval(…)` with a literal, or user input handed to a shell.
+        # Case-sensitive on the call: "Autonomous System (AS) number" is English (a Cisco negative case).
+        re.compile(r"\b(?:os\.)?(?:system|popen|exec|eval)\((?=['\"`])"),
+    ),
+    (
+        "code execution",
+        phrase(words(r"pass|passes|passing|send|sends|forward|forwards|feed|feeds|pipe|pipes"), 2,
+               words(r"(?:the )?(?:user|raw|untrusted) (?:input|text|data|string|command)s?"), 1,
+               words(r"directly|straight|verbatim|unsanitized|unescaped|as is"), 1, words("to|into"), 1,
+               words(r"(?:the )?(?:shell|system|eval|exec|bash|sh|os\.system|subprocess)")),
     ),
     (
         "privilege escalation",
@@ -83,7 +96,9 @@ RULE = Rule(
     short_description="A model-visible text describes the tool in the words of an attack.",
     full_description=(
         "Finds descriptions that state an attack capability openly: stealing data or credentials, "
-        "*data theft*, installing malware or backdoors, `rm -rf /`, privilege escalation, harvesting "
+        "*data theft*, installing malware or backdoors, `rm -rf /` (also quoted: `system('rm -rf /')`), "
+        "a literal `system(…)`/`eval(…)` call or user input passed directly to a shell, privilege escalation, "
+        "harvesting "
         "credentials, a purpose of *unauthorized access* or *phishing*, psychological manipulation, "
         "hiding activities from logs. Security tools that *detect* such things are described with "
         "other words (*compromised credential detection*, *verdicts.malicious*) and stay quiet."

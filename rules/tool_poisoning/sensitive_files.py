@@ -49,6 +49,15 @@ ACCESS = re.compile(
 )
 
 
+# The system's own credential stores: no tool has a reason to read them, so a description that says it does
+# ("Reads /etc/passwd and /etc/shadow before returning the result", Cisco mcp-scanner's tests) is reported
+# although it describes rather than orders. Keys and kubeconfigs are read by ordinary tools and stay orders-only.
+SYSTEM_STORE = re.compile(r"/etc/(?:shadow|gshadow|sudoers|master\.passwd)\b|/etc/passwd\b(?=[^\n]{0,80}/etc/shadow)")
+DESCRIBED = re.compile(
+    r"\b(?:reads|opens|dumps|copies|collects|extracts|accesses|cats|parses|uploads|sends|includes|loads)\b", re.I
+)
+
+
 def check(unit: ModelText) -> Iterator[Finding]:
     norm = normalise(unit.text)
     reported = 0
@@ -58,6 +67,11 @@ def check(unit: ModelText) -> Iterator[Finding]:
         request = next(
             (m for m in ACCESS.finditer(norm.text, start, end) if not negated(norm.text, m.start())), None
         )
+        if request is None and SYSTEM_STORE.match(norm.text, match.start()):
+            request = next(
+                (m for m in DESCRIBED.finditer(norm.text, start, match.start()) if not negated(norm.text, m.start())),
+                None,
+            )
         if request is None:
             continue  # a mention ("traversal to /etc/passwd is blocked") or a warning ("never read …")
         original = norm.original(match.start(), match.end())
@@ -90,7 +104,9 @@ RULE = Rule(
         "`/etc/shadow`, `.env` files, `*.pem` globs, `credentials.json`, and MCP client configurations "
         "(`mcp.json`, `claude_desktop_config.json`, `.cursor/…`) — in a sentence that asks for them "
         "(*read*, *cat*, *send*, *pass*, *include the contents of*, …). A sentence that only mentions "
-        "such a path (*traversal to /etc/passwd is blocked*) stays quiet. Look-alike letters "
+        "such a path (*traversal to /etc/passwd is blocked*) stays quiet. The system's credential stores "
+        "(`/etc/shadow`, `/etc/sudoers`) count also when the text only says the tool reads them (*Reads "
+        "/etc/passwd and /etc/shadow*): no tool needs them. Look-alike letters "
         "(`id_rsа` with a Cyrillic `а`) are mapped before matching."
     ),
     why=(
