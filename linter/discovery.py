@@ -23,6 +23,37 @@ from mcplint.source import DEFAULT_MAX_FILE_SIZE, SourceFile, Unreadable, read_f
 LINTED_SUFFIXES = (".yaml", ".yml", ".json", ".jsonc", ".sql", ".toml", ".env")
 
 
+# Copies people keep next to a real config and copy verbatim (issue 21): `.mcp.json.example`,
+# `config.yaml.sample`, `settings.json.dist`. They are scanned as the file they copy; findings say so.
+EXAMPLE_SUFFIXES = (".example", ".sample", ".dist")
+_COPYABLE = (".yaml", ".yml", ".json", ".jsonc", ".toml")
+
+
+def copied_name(name: str) -> str | None:
+    """The name an example copy stands for (`mcp.json.example` -> `mcp.json`), else None."""
+    lower = name.lower()
+    for suffix in EXAMPLE_SUFFIXES:
+        if lower.endswith(suffix):
+            inner = name[: -len(suffix)]
+            dot = inner.rfind(".")
+            if 0 <= dot < len(inner) - 1 and inner[dot:].lower() in _COPYABLE and inner[:dot].strip("."):
+                return inner
+            return None
+    return None
+
+
+def effective_name(name: str) -> str:
+    """The name a file is read as: an example copy's original name, else the name itself."""
+    return copied_name(name) or name
+
+
+def effective_suffix(path: Path | str) -> str:
+    """The lower-case suffix a file is read by (`x.json.example` -> `.json`)."""
+    name = effective_name(os.path.basename(str(path)))
+    dot = name.rfind(".")
+    return name[dot:].lower() if 0 < dot < len(name) - 1 else ""
+
+
 def has_suffix(path: Path, suffixes: tuple[str, ...]) -> bool:
     """Whether ``path`` is one of the ``suffixes``; ``.env`` also stands for `.env`, `.env.local`, `.envrc`."""
     return name_has_suffix(path.name, suffixes)
@@ -30,6 +61,8 @@ def has_suffix(path: Path, suffixes: tuple[str, ...]) -> bool:
 
 def name_has_suffix(name: str, suffixes: tuple[str, ...]) -> bool:
     """:func:`has_suffix` on a file name (the directory walk's hot path: no ``Path`` objects)."""
+    if name[-4:].lower() in ("mple", "dist"):  # a cheap test before copied_name
+        name = effective_name(name)
     dot = name.rfind(".")
     suffix = name[dot:].lower() if 0 < dot < len(name) - 1 else ""  # pathlib's rule: ".env" has no suffix
     if suffix in suffixes and suffix != ".env":

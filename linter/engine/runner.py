@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mcplint.discovery import copied_name
 from mcplint.engine.checks import run_checks
 from mcplint.engine.meta_rules import (
     INTERNAL_ERROR,
@@ -247,6 +248,13 @@ def _finalise(
         nested = settings_for(finding.span.path, settings.folders) if settings.folders else None
         levels = settings.levels if nested is None else nested.levels
         level = levels.get(rule.id) or finding.level or rule.level
+        copied = copied_name(finding.span.path.rsplit("/", 1)[-1])
+        if copied is not None:  # an example copy (issue 21): people copy it verbatim, so it is scanned; say so
+            finding = dataclasses.replace(
+                finding,
+                message=f"{finding.message} (in an example copy of `{copied}`: whoever copies it gets this too)",
+                properties={**finding.properties, "example_copy": copied},
+            )
         results.append(Result(rule, finding, level, f"{base}:{seen[base]}"))
     return results
 

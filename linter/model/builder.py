@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mcplint.diagnostics import Diagnostic, DiagnosticKind
-from mcplint.discovery import Discovery, FileAccess
+from mcplint.discovery import Discovery, FileAccess, effective_suffix
 from mcplint.loaders.env_file import is_env_file, load_env
 from mcplint.loaders.env_refs import mark_env_refs
 from mcplint.loaders.flapi_text import FlapiText, IncludeBudget, preprocess
@@ -76,7 +76,7 @@ class _Fragment:
 
 def _is_env_document(path: Path) -> bool:
     """``.env``, ``.env.local``, ``prod.env``, ``.envrc`` (not ``.env.yaml``, which is YAML)."""
-    return path.suffix.lower() not in YAML_SUFFIXES + JSON_SUFFIXES + (".toml", ".sql") and is_env_file(path.name)
+    return effective_suffix(path) not in YAML_SUFFIXES + JSON_SUFFIXES + (".toml", ".sql") and is_env_file(path.name)
 
 
 def build_model(
@@ -141,14 +141,14 @@ class _Builder:
         if source is None:
             return None
         self._record_source(source)
-        if path.suffix.lower() in JSON_SUFFIXES:
+        if effective_suffix(path) in JSON_SUFFIXES:
             root, problems = load_json(PlainText(source))
             if not problems and classify.is_mcplint_baseline(root, source.text):
                 # mcplint's own output, in its exact format: no configuration, and not counted as scanned
                 self.model.scope = self.model.scope - {rel}
                 return None
             document = Document(source, root, "json")
-        elif path.suffix.lower() == ".toml":
+        elif effective_suffix(path) == ".toml":
             root, problems = load_toml(PlainText(source))
             document = Document(source, root, "toml")
         elif _is_env_document(path):
@@ -156,6 +156,10 @@ class _Builder:
             document = Document(source, root, "env")
         else:
             text, root, problems = self._yaml(source, path)
+            if problems and classify.is_go_template(source.text):
+                # A Helm chart template (issue 21): YAML only once rendered, so not a syntax error here;
+                # with no tree its text is still searched for secrets (secret_scan's raw scan).
+                root, problems = None, []
             self._diagnose(text.diagnostics)
             document = Document(source, root, "yaml", text.includes)
         self._diagnose(problems)
@@ -256,8 +260,8 @@ class _Builder:
 
     def _start_helper(self, files: list[Path]) -> None:
         """With more than one job, a helper parses YAML and then SQL templates (see the prefetch modules)."""
-        yaml_files = [p for p in files if p.suffix.lower() in YAML_SUFFIXES and not _is_env_document(p)]
-        sql = SqlPrefetch([p for p in files if p.suffix.lower() == ".sql"], self._first_parse)
+        yaml_files = [p for p in files if effective_suffix(p) in YAML_SUFFIXES and not _is_env_document(p)]
+        sql = SqlPrefetch([p for p in files if effective_suffix(p) == ".sql"], self._first_parse)
         self.prefetch = YamlPrefetch(yaml_files, self._tree_of, then=sql)
         if self.prefetch.forked and sql.usable:
             self.model.sql_parses = sql
@@ -291,7 +295,7 @@ class _Builder:
         self.progress.phase("reading", len(files))
         try:
             for path in files:
-                if path.suffix.lower() in YAML_SUFFIXES + JSON_SUFFIXES + (".toml",) or _is_env_document(path):
+                if effective_suffix(path) in YAML_SUFFIXES + JSON_SUFFIXES + (".toml",) or _is_env_document(path):
                     self.document(path)
                 self.progress.advance()
         finally:
@@ -388,7 +392,7 @@ class _Builder:
                 directory = directory.parent
 
     def _may_be_flapi(self, path: Path) -> bool:
-        if path.suffix.lower() == ".sql":
+        if effective_suffix(path) == ".sql":
             return True
         document = self.documents.get(self.access.rel(path))
         return document is not None and document.format == "yaml" and not classify.is_main_config(document.root)
@@ -401,7 +405,7 @@ class _Builder:
         out = []
         for name in names:
             path = directory / name
-            if path.suffix.lower() in YAML_SUFFIXES and _is_file(path):
+            if effective_suffix(path) in YAML_SUFFIXES and _is_file(path):
                 if not self.access.excluded(self.access.rel(path)):
                     out.append(path)
         return out
@@ -450,7 +454,7 @@ class _Builder:
         if project.document.path in in_scope:
             return everything, set()
         prefix = str(project.template_dir) + os.sep
-        given = {p for p in files if os.path.abspath(p).startswith(prefix) and p.suffix.lower() in YAML_SUFFIXES}
+        given = {p for p in files if os.path.abspath(p).startswith(prefix) and effective_suffix(p) in YAML_SUFFIXES}
         others = [p for p in everything if p not in given]
         to_verify = set(self.mentions.files_naming(others, {p.name for p in files}))
         return [p for p in everything if p in given or p in to_verify], to_verify
@@ -513,8 +517,9 @@ class _Builder:
                 continue
             if classify.is_main_config(document.root) or classify.is_endpoint(document.root):
                 continue
-            if classify.is_fluxbase(document.path, document.root):
-                self.model.fluxbase.append(FluxbaseConfig(document))
+            flux_root = classify.fluxbase_root(document.path, document.root)
+            if flux_root is not None:
+                self.model.fluxbase.append(FluxbaseConfig(document, None if flux_root is document.root else flux_root))
                 continue
             pg_kind = classify.pgedge_kind(document.root)
             if pg_kind is not None:

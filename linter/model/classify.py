@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath
 
+from mcplint.discovery import effective_name
 from mcplint.tree import MappingNode, Node, SequenceNode
 
 ENDPOINT_KEYS = ("url-path", "mcp-tool", "mcp-resource", "mcp-prompt")
@@ -36,6 +37,19 @@ _FLUXBASE_MARKERS = (
     ("email", "smtp_password"),
     ("realtime", "enabled"),
 )
+
+
+# A Go-template action as Helm writes them: `{{ .Values.x }}`, `{{- include "name" . }}`, `{{ if … }}`, `{{/* */}}`.
+# flAPI's own `{{env.X}}` and `{{include:SECTION from f}}` do not match (no dot, dash or quoted name first).
+_GO_ACTION = re.compile(
+    r"\{\{-?\s{0,4}(?:\.[A-Za-z]|\$|/\*|(?:include|template)\s{1,4}\"|(?:if|else|end|range|with|define|block|toYaml"
+    r"|tpl|required|printf|lookup|fail)\b(?![:.]))"
+)
+
+
+def is_go_template(text: str) -> bool:
+    """Whether a YAML file holds Go-template actions (a Helm chart template)."""
+    return bool(_GO_ACTION.search(text))
 
 
 def is_main_config(root: Node | None) -> bool:
@@ -68,6 +82,7 @@ def client_kind(rel_path: str, root: Node | None) -> tuple[str, str] | None:
     if not isinstance(root, MappingNode):
         return None
     path = PurePosixPath(rel_path)
+    path = path.with_name(effective_name(path.name))  # `.mcp.json.example` is read as `.mcp.json`
     parent = path.parent.name
     if path.name == "mcp.json" and parent == ".cursor":
         return ("cursor", "mcpServers")
@@ -86,19 +101,44 @@ def client_kind(rel_path: str, root: Node | None) -> tuple[str, str] | None:
     return None
 
 
+# Helm values that carry a Fluxbase configuration: the chart renders this block into fluxbase.yaml.
+_HELM_FLUXBASE_BLOCKS = (("config",), ("fluxbase", "config"), ("fluxbase",), ("configuration",))
+
+
+def fluxbase_root(rel_path: str, root: Node | None) -> MappingNode | None:
+    """The mapping holding a Fluxbase configuration: the root, or a Helm values block (`config.mcp.…`)."""
+    if not isinstance(root, MappingNode):
+        return None
+    if is_fluxbase(rel_path, root):
+        return root
+    for keys in _HELM_FLUXBASE_BLOCKS:
+        block: Node | None = root
+        for key in keys:
+            block = block.get(key) if isinstance(block, MappingNode) else None
+        if isinstance(block, MappingNode) and _fluxbase_markers(block) >= 2 and (
+            "database" in block or "mcp" in block
+        ):
+            return block
+    return None
+
+
 def is_fluxbase(rel_path: str, root: Node | None) -> bool:
     if not isinstance(root, MappingNode):
         return False
-    if PurePosixPath(rel_path).stem.lower() in ("fluxbase", "fluxbase.example"):
+    if PurePosixPath(effective_name(PurePosixPath(rel_path).name)).stem.lower() in ("fluxbase", "fluxbase.example"):
         return True
     if "database" not in root:
         return False
+    return _fluxbase_markers(root) >= 2
+
+
+def _fluxbase_markers(root: MappingNode) -> int:
     hits = 0
     for section, key in _FLUXBASE_MARKERS:
         block = root.get_map(section)
         if block is not None and key in block:
             hits += 1
-    return hits >= 2
+    return hits
 
 
 def pgedge_kind(root: Node | None) -> str | None:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 
+from mcplint.discovery import effective_name
 from mcplint.model.clients import ClientConfig, ClientServer
 from mcplint.model.documents import Document
 from mcplint.tree import MappingNode, Node, ScalarNode, SequenceNode
@@ -124,7 +125,7 @@ def other_client_config(document: Document) -> ClientConfig | None:
     if root is None:
         return None
     path = PurePosixPath(document.path)
-    name, parent = path.name.lower(), path.parent.name
+    name, parent = effective_name(path.name).lower(), path.parent.name  # an example copy is read as its original
     if document.format == "toml":
         return _codex(document, root)
     if document.format == "yaml":

@@ -361,6 +361,11 @@ _REFERENCE = re.compile(
     | ^\{[A-Za-z_][\w.-]{0,60}\}$       # {name}: a format or template field
     | <%=[^%]{0,200}%>
     | ^%[A-Za-z_][A-Za-z0-9_]*%$    # %VAR% (Windows)
+    | %\([A-Za-z_][\w.-]{0,60}\)[sdrif]  # %(NAME)s: Python %-formatting, configparser, supervisord
+    | %\{[A-Za-z_][\w.:-]{0,60}\}      # %{NAME}: Logstash, systemd, Ruby
+    | \#\{[^{}]{0,200}\}              # #{NAME}: Ruby, Spring, Terraform-like templates
+    | ^@[A-Za-z_][\w.-]{0,60}@$        # @NAME@: autoconf, Maven resource filtering
+    | ^\$[A-Za-z_][\w.]{0,60}\$$       # $NAME$: Octopus, IntelliJ templates
     | ^(?:op|vault|awssm|gcpsm|azkv|sops|doppler|infisical|bws|secret|env|file)://  # secret-manager URIs
     | ^arn:aws:(?:secretsmanager|ssm|kms):
     | ^(?:env|vault|secret|file|keyring|keychain):[A-Za-z_]

@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING
 
 from mcplint.loaders.scalar_positions import value_span
 from mcplint.model import secret_patterns as sp
+from mcplint.model.classify import is_go_template
 from mcplint.model.secrets import SecretValue
 from mcplint.model.sql import SqlText
 from mcplint.source import SourceFile
@@ -276,11 +277,21 @@ def _is_prose(v: str) -> bool:
 _HASHED = re.compile(r"^\$(?:2[aby]|argon2\w*|pbkdf2[\w-]*|scrypt|[156])\$|^(?:sha\d+|md5|bcrypt|scrypt)[:$]", re.I)
 
 
+# A value made of a few plain words that says it is local or for tests (`local-test-key`, `dev_token`):
+# written for a developer's own machine, not a credential anyone issued (issue 21) - a placeholder note.
+_LOCAL_TEST_VALUE = re.compile(
+    r"(?=[a-z_-]{0,40}(?:local|localhost|test|testing|dev|development|demo|sandbox))"
+    r"(?=[a-z_-]{0,40}(?:key|token|secret|password|pass|pwd|apikey))[a-z]{2,12}(?:[-_][a-z]{2,12}){1,4}"
+)
+
+
 def _classify_literal(value: str, flapi: bool) -> Verdict | None:
     """The verdict for a literal under a secret-bearing name, or None when it is not a secret."""
     v = value.strip()
     if not v or v.lower() in _NOT_A_SECRET_VALUES:
         return None
+    if not flapi and _LOCAL_TEST_VALUE.fullmatch(v):
+        return Verdict.PLACEHOLDER
     if flapi:
         if sp.is_reference(v, flapi=True):
             return None
@@ -583,6 +594,8 @@ class _DocumentScanner:
                 continue
             if key == "password" and self.context.flapi and node.span in self.basic_auth:
                 continue  # the weak-credential rules judge basic-auth passwords
+            if _names_a_kubernetes_secret(key, parent, node.text):
+                continue  # `secretKeyRef: {key: service-key}`: the name of a key in a Secret, not its value
             what = self.sql_spans.get(node.span) if key == "init" and self.sql_spans else None
             if what is not None:
                 source = self.sources.get(node.span.path)
@@ -679,7 +692,8 @@ class _DocumentScanner:
         hits = []
         for candidate in _choose(candidates):
             key = candidate.key or keys.get(candidate.start, "")
-            where = f"`{key}` in a file that does not parse" if key else "a file that does not parse"
+            kind = "a Helm template" if is_go_template(text) else "a file that does not parse"
+            where = f"`{key}` in {kind}" if key else kind
             secret = SecretValue(text[candidate.start : candidate.end], source.span(candidate.start, candidate.end),
                                  logical_path=key)
             hits.append(
@@ -712,6 +726,24 @@ class _DocumentScanner:
             guards=guards and self.context.flapi and _guarding_key(candidate.key or key),
             key=candidate.key or key or "",
         )
+
+
+# Where Kubernetes manifests and Helm values name a key of a Secret object (issue 21).
+_K8S_REF_PARENTS = frozenset({"secretkeyref", "secretref", "configmapkeyref", "secretkeyselector", "existingsecret",
+                              "secretrefs", "keyref", "valuefrom"})
+_K8S_NAME_KEYS = frozenset({"secretkey", "secretname", "secretkeyname", "existingsecret", "existingsecretkey",
+                            "existingsecretname", "existingsecretpasswordkey", "passwordkey", "tokenkey", "apikeykey",
+                            "userpasswordkey", "adminpasswordkey", "secretkeyref"})
+_K8S_KEY_NAME = re.compile(r"[a-z0-9](?:[a-z0-9._-]{0,251}[a-z0-9])?")
+
+
+def _names_a_kubernetes_secret(key: str | None, parent: str | None, value: str) -> bool:
+    """``secretKey: "service-key"`` or ``key:`` under ``secretKeyRef``: a lower-case key name, not a secret."""
+    if key is None or not _K8S_KEY_NAME.fullmatch(value.strip()):
+        return False
+    if parent is not None and parent.lower() in _K8S_REF_PARENTS:
+        return True
+    return key.lower() in _K8S_NAME_KEYS and any(c in value for c in "-._")
 
 
 def _guarding_key(key: str | None) -> bool:
@@ -772,17 +804,50 @@ _CLIENT_NAMES = {
     "windsurf": "Windsurf",
     "zed": "Zed",
     "cline": "Cline",
+    "continue": "Continue",
+    "codex": "Codex",
+    "gemini": "Gemini CLI",
+    "vscode-settings": "VS Code",
+    "claude-code-plugin": "Claude Code plugin",
     "generic": "MCP client",
 }
 
 
+_SERVER_MAPS = frozenset({"mcpServers", "servers", "context_servers", "mcp_servers", "mcp.servers", "mcp.mcpServers"})
+
+
+def _server_path(path: tuple, document: Document) -> tuple[str, tuple] | None:
+    """(server name, path inside its entry) of a value in a client config, in any of the client formats.
+
+    The server map may be nested (VS Code settings `mcp.servers`), a list of named entries (Continue
+    `mcpServers: - name: …`), a TOML table (Codex `mcp_servers.x`) or the top level (Claude Code plugins).
+    """
+    start = 0
+    if len(path) >= 2 and path[0] == "mcp" and path[1] in ("servers", "mcpServers"):
+        start = 2
+    elif path and path[0] in _SERVER_MAPS:
+        start = 1
+    if len(path) < start + 2:
+        return None
+    name = path[start]
+    if isinstance(name, int):  # a list of entries: the entry's `name`
+        entries = document.mapping.get(path[0]) if document.mapping is not None else None
+        items = getattr(entries, "items", None) if entries is not None else None
+        entry = items[name] if isinstance(items, list) and 0 <= name < len(items) else None
+        label = entry.get_text("name") if isinstance(entry, MappingNode) else None
+        name = label or f"#{name + 1}"
+    return str(name), tuple(path[start + 1 :])
+
+
 def _describe(node: ScalarNode, context: Context, document: Document) -> str:
     path = node.path
-    if context.role == "client" and len(path) >= 3:
-        inner = format_path(path[2:])
-        if path[0] == "context_servers" and len(path) >= 4 and path[2] == "command":
-            inner = format_path(path[3:])
-        return f"`{inner}` of MCP server `{path[1]}` in the {_CLIENT_NAMES.get(context.client, 'MCP client')} config"
+    located = _server_path(tuple(path), document) if context.role == "client" else None
+    if located is not None:
+        name, inner_path = located
+        if path[0] == "context_servers" and len(inner_path) >= 2 and inner_path[0] == "command":
+            inner_path = inner_path[1:]
+        client = _CLIENT_NAMES.get(context.client, "MCP client")
+        return f"`{format_path(inner_path)}` of MCP server `{name}` in the {client} config"
     if context.role == "env-file" and path:
         return f"variable `{path[0]}`"
     return f"`{node.logical_path}`" if path else "the document"

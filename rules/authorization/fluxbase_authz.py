@@ -43,7 +43,7 @@ def setting_value(mapping: MappingNode | None, key: str) -> Node | None:
 
 def _mcp(config: FluxbaseConfig) -> tuple[MappingNode, ScalarNode | None, MappingNode | None] | None:
     """(root, the `mcp` key, the `mcp` block) when Fluxbase's MCP server is on (explicitly or by default)."""
-    root = config.document.mapping
+    root = config.mapping
     if root is None or not root.pairs:
         return None
     pair = setting(root, "mcp")
@@ -277,7 +277,7 @@ def _scope_lists(root: MappingNode) -> Iterator[tuple[ScalarNode, Node]]:
 
 
 def check_scopes(config: FluxbaseConfig) -> Iterator[Finding]:
-    root = config.document.mapping
+    root = config.mapping
     if root is None:
         return
     for key, value in _scope_lists(root):

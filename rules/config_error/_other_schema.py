@@ -46,11 +46,14 @@ class Problem:
 _CACHE: weakref.WeakKeyDictionary[Document, tuple[Problem, ...]] = weakref.WeakKeyDictionary()
 
 
-def problems(document: Document, kind: str) -> tuple[Problem, ...]:
-    """The problems of one document validated as ``kind`` (computed once per document)."""
+def problems(document: Document, kind: str, root: MappingNode | None = None) -> tuple[Problem, ...]:
+    """The problems of one document validated as ``kind`` (computed once per document).
+
+    ``root``: where the settings start when not at the document's root (Fluxbase in Helm values).
+    """
     cached = _CACHE.get(document)
     if cached is None:
-        root = document.mapping
+        root = root if root is not None else document.mapping
         issues = [] if root is None else validate_tree(root, kind, f"{kind}.schema.json")
         cached = tuple(p for p in map(_problem, issues) if p is not None)
         _CACHE[document] = cached

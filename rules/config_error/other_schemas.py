@@ -144,7 +144,7 @@ CLIENT_INVALID_VALUE = Rule(
 
 
 def check_fluxbase_unknown(config: FluxbaseConfig) -> Iterator[Finding]:
-    for problem in problems(config.document, FLUXBASE):
+    for problem in problems(config.document, FLUXBASE, config.mapping):
         if problem.issue.kind != "unknown-key":
             continue
         yield _finding(
@@ -155,7 +155,7 @@ def check_fluxbase_unknown(config: FluxbaseConfig) -> Iterator[Finding]:
 
 
 def check_fluxbase_invalid(config: FluxbaseConfig) -> Iterator[Finding]:
-    for problem in problems(config.document, FLUXBASE):
+    for problem in problems(config.document, FLUXBASE, config.mapping):
         issue = problem.issue
         if issue.kind != "invalid-value":
             continue

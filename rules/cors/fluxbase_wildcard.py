@@ -32,7 +32,7 @@ def _disabled(cors: MappingNode) -> bool:
 
 
 def _findings(config: FluxbaseConfig, with_credentials: bool) -> Iterator[Finding]:
-    root = config.document.mapping
+    root = config.mapping
     cors = root.get_map("cors") if root is not None else None
     if cors is None or _disabled(cors) or _credentials(cors) != with_credentials:
         return

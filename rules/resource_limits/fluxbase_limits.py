@@ -18,7 +18,7 @@ from mcplint.tree import MappingNode, ScalarNode
 
 
 def check(config: FluxbaseConfig) -> Iterator[Finding]:
-    root = config.document.mapping
+    root = config.mapping
     mcp = setting_value(root, "mcp")
     if not isinstance(mcp, MappingNode) or as_bool(setting_value(mcp, "enabled")) is False:
         return

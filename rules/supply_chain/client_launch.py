@@ -306,27 +306,43 @@ def _py_fetches(argv: list[Arg], start: int, runner: str) -> list[_Fetch]:
 
 
 def check_unpinned(config: ClientConfig) -> Iterator[Finding]:
+    """One warning per file (its first unpinned package), the file's other unpinned packages as notes.
+
+    Issue 21: a config with ten `npx -y` servers gave ten warnings that buried its one `sudo`. Every
+    package keeps its own finding (each is a place to fix, and baselines keep matching), but the risk is
+    one habit of the file, so it counts once at the configured level.
+    """
     source = config.document.source
-    for server in config.servers:
-        for fetch in _fetches(effective_argv(server)):
-            registry = "npm registry" if fetch.ecosystem == "npm" else "Python package index"
-            example = f"{fetch.name}@1.2.3" if fetch.ecosystem == "npm" else f"{fetch.name}==1.2.3"
-            dev_runner = fetch.ecosystem == "npm" and fetch.name in _DEV_RUNNERS
-            note = (
-                " (if it is a dependency of this project, npx runs the installed copy instead)" if dev_runner else ""
-            )
-            yield Finding(
-                span=fetch.package.span(source),
-                message=(
-                    f"{_where(config, server)} runs `{fetch.name}` through `{fetch.runner}` with {fetch.problem}: "
-                    f"the package is fetched from the {registry} when the client starts, so a new release, or "
-                    f"one published from a hijacked account, runs with your rights without review{note}; pin "
-                    f"an exact version (`{example}`)"
-                ),
-                level=Level.NOTE if dev_runner else _level(server),
-                logical_location=fetch.package.node.logical_path,
-                identity=f"{server.name}:{fetch.name}",
-            )
+    fetches = [(server, fetch) for server in config.servers for fetch in _fetches(effective_argv(server))]
+    counted = [i for i, (server, fetch) in enumerate(fetches)
+               if not disabled(server) and not (fetch.ecosystem == "npm" and fetch.name in _DEV_RUNNERS)]
+    first = counted[0] if counted else None
+    others = len(counted) - 1
+    for index, (server, fetch) in enumerate(fetches):
+        registry = "npm registry" if fetch.ecosystem == "npm" else "Python package index"
+        example = f"{fetch.name}@1.2.3" if fetch.ecosystem == "npm" else f"{fetch.name}==1.2.3"
+        dev_runner = fetch.ecosystem == "npm" and fetch.name in _DEV_RUNNERS
+        note = (
+            " (if it is a dependency of this project, npx runs the installed copy instead)" if dev_runner else ""
+        )
+        level = Level.NOTE if dev_runner else _level(server)
+        if first is not None and index != first and level is not Level.NOTE:
+            level = Level.NOTE
+            note += f" (a note: this file's first unpinned package carries the warning for all {others + 1})"
+        elif index == first and others:
+            note += f" (and {others} more unpinned package{'s' if others > 1 else ''} in this file, as notes)"
+        yield Finding(
+            span=fetch.package.span(source),
+            message=(
+                f"{_where(config, server)} runs `{fetch.name}` through `{fetch.runner}` with {fetch.problem}: "
+                f"the package is fetched from the {registry} when the client starts, so a new release, or "
+                f"one published from a hijacked account, runs with your rights without review{note}; pin "
+                f"an exact version (`{example}`)"
+            ),
+            level=level,
+            logical_location=fetch.package.node.logical_path,
+            identity=f"{server.name}:{fetch.name}",
+        )
 
 
 UNPINNED_PACKAGE = Rule(
@@ -345,7 +361,10 @@ UNPINNED_PACKAGE = Rule(
         "`pkg@1.2` for uvx), git commits and local paths are pinned. Shell wrappers that only start the "
         "runner (`cmd /c npx …`) are looked through. npx assumes `--yes` when stdin is not a terminal, so "
         "`-y` makes no difference; `--no`/`--no-install` (never fetch) does. Runners of a project's own "
-        "code (`npx tsx`) and disabled servers are reported as notes."
+        "code (`npx tsx`) and disabled servers are reported as notes. Each file's first unpinned package is "
+        "the warning; its other unpinned packages are notes that keep their own location (issue 21: a config "
+        "with ten `npx -y` servers gave ten warnings that buried its one `sudo`; the risk is one habit of the "
+        "file, counted once, while every package stays a place to fix and baselines keep matching)."
     ),
     why=(
         "Every client start resolves the spec again: the newest release is downloaded and executed with the "

@@ -207,7 +207,7 @@ PGEDGE_WEAK_SSLMODE = Rule(
 
 
 def check_fluxbase_sslmode(config: FluxbaseConfig) -> Iterator[Finding]:
-    root = config.document.mapping
+    root = config.mapping
     database = setting_value(root, "database")
     if not isinstance(database, MappingNode):
         return
