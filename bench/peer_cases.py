@@ -48,8 +48,10 @@ temporary folder and deleted with it. What is rebuilt, and why the rest is not:
   docstrings of ``*_server.py`` (negatives: benign tools). Left out:
   ``test_configs.json`` (its attack lives in a server file outside the
   repository), ``skills/`` (agent skills, not MCP), e2e tests (live servers).
-- mcp-guard and mcplint-rs: not rebuilt; several unrelated public repositories
-  carry those names and none was identified as the peer the issue measured.
+- mcplint-rs: not rebuilt; the Rust `mcplint` found (quanticsoul4772/mcplint)
+  has only integration tests against live servers (tests/*_integration.rs).
+- mcp-guard: not rebuilt; several unrelated public repositories carry the name
+  and none was identified as the peer the issue measured.
 """
 
 from __future__ import annotations
