@@ -174,7 +174,7 @@ def _insert(source: SourceFile, match: re.Match[str], resolve: Resolver, out: Fl
     if section is None:
         refused = spend.refusal(len(fragment.marked_text))
         if refused:
-            problem(DiagnosticKind.INCLUDE_ERROR, f"include not followed: {refused} (a bound against include amplification)")
+            problem(DiagnosticKind.INCLUDE_ERROR, _not_followed(refused))
             return
         out.mapped.append(fragment.source, 0, fragment.marked_text)
         record(fragment.source.path, (0, len(fragment.marked_text)))
@@ -197,7 +197,11 @@ def _insert(source: SourceFile, match: re.Match[str], resolve: Resolver, out: Fl
     start, end = key.span.start_offset, max(value.span.end_offset, key.span.end_offset)
     refused = spend.refusal(end - start)
     if refused:
-        problem(DiagnosticKind.INCLUDE_ERROR, f"include not followed: {refused} (a bound against include amplification)")
+        problem(DiagnosticKind.INCLUDE_ERROR, _not_followed(refused))
         return
     out.mapped.append(fragment.source, start, fragment.marked_text[start:end])
     record(fragment.source.path, (start, end))
+
+
+def _not_followed(refused: str) -> str:
+    return f"include not followed: {refused} (a bound against include amplification)"

@@ -428,7 +428,8 @@ _DEFAULT_MARKERS = re.compile(
 
 
 _KEY_BODY = re.compile(
-    r"-----BEGIN[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----(?P<body>.*?)-----END[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----",
+    r"-----BEGIN[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----(?P<body>.*?)"
+    r"-----END[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----",
     re.DOTALL,
 )
 _PEM_HEADER = re.compile(r"^[A-Za-z-]{1,40}:[^\n]*$", re.MULTILINE)  # Proc-Type:, DEK-Info: in old PEM keys

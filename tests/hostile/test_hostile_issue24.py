@@ -252,7 +252,7 @@ def test_an_obviously_fake_key_body_is_a_placeholder(body: str) -> None:
 
 def test_many_key_headers_without_an_end_take_linear_time(tmp_path: Path) -> None:
     text = "-----BEGIN RSA PRIVATE KEY-----\n" * 20_000
-    root = write(tmp_path / "tree", {**ORDINARY, "keys.yaml": "k: |\n" + "".join("  " + l + "\n" for l in text.splitlines())})
+    root = write(tmp_path / "tree", {**ORDINARY, "keys.yaml": "k: |\n" + "".join("  " + line + "\n" for line in text.splitlines())})
     check(run_bounded("pem-headers", root, budget=10), Expect({}))
 
 
