@@ -33,13 +33,19 @@ def _files(init: str) -> dict[str, str]:
     return {"flapi.yaml": main, "sqls/places.yaml": _ENDPOINT, "sqls/places.sql": _SQL}
 
 
+def _is_location(text: str) -> bool:
+    """Whether a quoted INSTALL argument is a file or URL, not an extension name (`INSTALL 'bigquery'`)."""
+    value = text.strip().strip("'\"").lower()
+    return "/" in value or "\\" in value or value.endswith(".duckdb_extension") or value.endswith(".gz")
+
+
 def _sources(tokens: list[SqlToken]) -> Iterator[tuple[SqlToken, str]]:
     """(string token, what names it) for every repository or file an extension is installed from."""
     for i, token in enumerate(tokens):
         kind = token.kind
         if kind == "INSTALL":
             following = tokens[i + 1] if i + 1 < len(tokens) else None
-            if following is not None and following.kind == "STRING":
+            if following is not None and following.kind == "STRING" and _is_location(following.text):
                 yield following, "INSTALL"
                 continue
             for index in range(i + 1, len(tokens)):
