@@ -159,14 +159,15 @@ FOREIGN_HOST = Rule(
 # Variable names of unrelated kinds: a pattern that fully matches all of them matches everything.
 _PROBES = ("PATH", "HOME", "AWS_SECRET_ACCESS_KEY", "DATABASE_PASSWORD", "GITHUB_TOKEN", "X", "flapi_db_2")
 # Well-known names of secret variables: a broad pattern that admits one of them exposes it to templates.
+# FLAPI_CONFIG_SERVICE_TOKEN is flAPI's own (src/main.cpp reads it): the token that opens GET /config.
 SECRET_NAMES = (
     "AWS_SECRET_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SESSION_TOKEN", "AZURE_CLIENT_SECRET",
     "AZURE_STORAGE_CONNECTION_STRING", "AZURE_STORAGE_KEY", "GOOGLE_APPLICATION_CREDENTIALS", "GCS_SECRET",
     "GITHUB_TOKEN", "GH_TOKEN", "GITLAB_TOKEN", "NPM_TOKEN", "HF_TOKEN", "OPENAI_API_KEY", "ANTHROPIC_API_KEY",
     "STRIPE_SECRET_KEY", "SLACK_BOT_TOKEN", "MOTHERDUCK_TOKEN", "SNOWFLAKE_PASSWORD", "DATABASE_URL",
     "DATABASE_PASSWORD", "DB_PASSWORD", "POSTGRES_PASSWORD", "PGPASSWORD", "MYSQL_PASSWORD", "REDIS_PASSWORD",
-    "JWT_SECRET", "FLAPI_JWT_SECRET", "SECRET_KEY", "API_KEY", "API_TOKEN", "ACCESS_TOKEN", "PRIVATE_KEY",
-    "ENCRYPTION_KEY",
+    "JWT_SECRET", "FLAPI_CONFIG_SERVICE_TOKEN", "FLAPI_JWT_SECRET", "SECRET_KEY", "API_KEY", "API_TOKEN",
+    "ACCESS_TOKEN", "PRIVATE_KEY", "ENCRYPTION_KEY",
 )
 _NESTED_QUANTIFIER = re.compile(r"\([^()]*[*+}][^()]*\)\s*[*+{]")
 _LITERAL_PARTS = re.compile(r"\(\?:|[()|^$]")
