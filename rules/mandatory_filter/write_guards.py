@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from mcplint.engine.rule import Example, Finding, Level, Rule
 from mcplint.model import Endpoint, Target
+from mcplint.model.injection import routes
 from mcplint.model.statements import all_present
 from mcplint.model.values import as_bool
 from mcplint.rules.mandatory_filter._examples import ID_REQUIRED, write_endpoint
@@ -52,6 +53,10 @@ def _undeclared_params(endpoint: Endpoint) -> list[str]:
 def check_validation(endpoint: Endpoint) -> Iterator[Finding]:
     flag = _operation_flag(endpoint, "validate-before-write", "validateBeforeWrite")
     if flag is None or flag[1] or not is_write_endpoint(endpoint):
+        return
+    if not any(route.kind == "rest" and route.method != "GET" for route in routes(endpoint)):
+        # The key only governs REST POST/PUT/PATCH requests: MCP tools/call always refuses undeclared
+        # arguments, and a REST DELETE never runs the template (CFG for REST DELETE says so).
         return
     undeclared = _undeclared_params(endpoint)
     effect = (
