@@ -9,6 +9,9 @@ of hand labels, prints precision per category (true findings / labelled findings
 
     python bench/flapi_repo.py [CHECKOUT] [--out findings.json] [--labels labels.json]
 
+``bench/flapi_repo_labels.json`` holds the labels of every finding at DataZooDE/flapi commit
+60d8d5676bde (its `_meta` says which), judged against the released flAPI 26.10.2.
+
 CHECKOUT (default /tmp/flapi-repo) is a folder holding flAPI's ``examples/`` and
 ``test/integration/api_configuration/``, e.g. exported from a bare git directory:
 
