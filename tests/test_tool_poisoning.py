@@ -196,6 +196,25 @@ def test_tool_list_without_description_is_a_note_on_its_name(tmp_path) -> None:
     assert {r.level.value for r in run.report.results} == {"note"}
 
 
+@pytest.mark.parametrize(
+    "description, trivial",
+    [
+        ("查询订单并返回结果", False),  # Chinese: a sentence without spaces
+        ("注文を検索して結果を返します", False),  # Japanese
+        ("ค้นหาคำสั่งซื้อ", False),  # Thai
+        ("订单", False),  # two characters: a phrase ("orders")
+        ("查", True),  # one character is one word
+        ("Orders", True),
+        ("주문", True),  # Korean separates words with spaces: one word
+    ],
+)
+def test_descriptions_in_scripts_without_spaces_are_not_one_word(tmp_path, description: str, trivial: bool) -> None:
+    tools = {"tools": [{"name": "lookup", "description": description, "inputSchema": {"type": "object"}}]}
+    write_tree(tmp_path, {"tools.json": json.dumps(tools, ensure_ascii=False) + "\n"})
+    run = run_lint(tmp_path, select=["POIS031"])
+    assert bool(where(run, "POIS031")) is trivial
+
+
 # ------------------------------------------------------------ the model's texts
 
 

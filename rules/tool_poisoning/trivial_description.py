@@ -11,12 +11,22 @@ from mcplint.model.texts import ModelText
 from mcplint.rules.tool_poisoning._examples import tool_project
 
 _WORD = re.compile(r"\w+")
+# Scripts written without spaces between words (Chinese, Japanese, Thai, Lao, Khmer, Myanmar): there a
+# run of \w is a phrase, and two or more of its characters are more than one word.
+_UNSPACED = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def _word_count(text: str) -> int:
+    words = _WORD.findall(text)
+    if len(words) == 1 and len(_UNSPACED.findall(words[0])) >= 2:
+        return 2
+    return len(words)
 
 
 def check(unit: ModelText) -> Iterator[Finding]:
     if not unit.kind.is_entry_description:
         return
-    count = len(_WORD.findall(unit.text))
+    count = _word_count(unit.text)
     if count > 1:
         return
     if not unit.present:
