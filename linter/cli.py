@@ -9,6 +9,7 @@ internal error. Heavy modules are imported inside the commands so that
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import os
 import re
@@ -117,7 +118,13 @@ def cli() -> None:
     "--write-baseline",
     "write_baseline_path",
     type=click.Path(path_type=Path, dir_okay=False),
-    help="Record every current finding in this file and exit 0 (accept them; later runs use --baseline).",
+    help="Record every current finding in this file and exit 0 (accept them; later runs use --baseline). "
+    "Findings in files git ignores are left out unless --baseline-ignored-files is given.",
+)
+@click.option(
+    "--baseline-ignored-files",
+    is_flag=True,
+    help="With --write-baseline: also record findings in files git ignores (a local .env, build output).",
 )
 @click.option(
     "--diff",
@@ -169,6 +176,7 @@ def check(
     flapi_version: str | None,
     isolated: bool,
     show_settings: Path | None,
+    baseline_ignored_files: bool,
 ) -> None:
     """Lint PATHS (files or folders; default: the current folder)."""
     from mcplint.api import lint, resolve_settings
@@ -231,9 +239,23 @@ def check(
     if write_baseline_path is not None:
         from mcplint.baseline import render_baseline
 
+        left_out = 0
+        if not baseline_ignored_files:
+            from mcplint.git_diff import ignored_files
+
+            ignored = ignored_files(report.root, sorted({r.span.path for r in report.results}))
+            kept = [r for r in report.results if r.span.path not in ignored]
+            left_out = len(report.results) - len(kept)
+            report = dataclasses.replace(report, results=kept)
         _write_output(write_baseline_path, render_baseline(report), model, "baseline")
         count = len(report.results) - internal_errors
         click.echo(f"mcplint: wrote {count} finding{'s' if count != 1 else ''} to {write_baseline_path}", err=True)
+        if left_out:
+            click.echo(
+                f"mcplint: left out {left_out} finding{'s' if left_out != 1 else ''} in files git ignores "
+                "(--baseline-ignored-files records them)",
+                err=True,
+            )
         sys.exit(2 if internal_errors else 0)
     if baseline is not None:
         from mcplint.baseline import apply_baseline
@@ -243,8 +265,6 @@ def check(
 
         def lint_at_ref(at_ref: Any) -> Any:
             """The same run on the tree as it was at the ref."""
-            import dataclasses
-
             given = [p if p.is_absolute() else cwd / p for p in paths] or [cwd]
             then = [at_ref(p) for p in given]
             existing = [p for p in then if os.path.lexists(p)]

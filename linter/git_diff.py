@@ -237,3 +237,34 @@ def new_or_changed(report: Report, ref: str, lint_at_ref: Callable[[Callable[[Pa
         ):
             kept.append(result)
     return dataclasses.replace(report, results=kept, outside_diff=len(report.results) - len(kept))
+
+
+def ignored_files(root: Path, paths: list[str]) -> set[str]:
+    """Which of ``paths`` (relative to ``root``) git ignores: untracked and matched by an ignore rule.
+
+    A baseline records what a team accepts; findings in files git ignores (a local `.env`,
+    build output) are nobody's to accept and must not end up in a committed file. Outside a
+    repository, or without git, nothing counts as ignored. Tracked files are never ignored.
+    """
+    if not paths:
+        return set()
+    try:
+        _git(root, "rev-parse", "--show-toplevel")
+    except GitDiffError:
+        return set()
+    names = "".join(f"{path}\0" for path in paths).encode("utf-8", "surrogateescape")
+    try:
+        output = _git_allowing_no_match(root, names)
+    except GitDiffError:
+        return set()
+    return {name for name in output.decode("utf-8", "surrogateescape").split("\0") if name}
+
+
+def _git_allowing_no_match(root: Path, names: bytes) -> bytes:
+    """``git check-ignore`` exits 1 when no path is ignored: that is an answer, not a failure."""
+    try:
+        return _git(root, "check-ignore", "-z", "--stdin", stdin=names)
+    except GitDiffError as exc:
+        if "exit 1" in str(exc):
+            return b""
+        raise
