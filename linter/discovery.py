@@ -113,6 +113,7 @@ class FileAccess:
     # nothing outside them is read, even below the root (`cd ~ && mcplint Downloads/evil` must not
     # follow a link or an include to ~/.aws/credentials). Empty: the root is the boundary.
     _bounds: tuple[tuple[str, str], ...] = ()
+    _context: frozenset[str] = frozenset()  # folders between the root and a bound (see limit_to)
 
     def __post_init__(self) -> None:
         self.root = Path(os.path.abspath(self.root))
@@ -142,22 +143,46 @@ class FileAccess:
         return os.path.join(real_folder, name)
 
     def limit_to(self, folders: list[Path]) -> None:
-        """Make the named folders the boundary of every read (see ``_bounds``)."""
+        """Make the named folders the boundary of every read (see ``_bounds``).
+
+        One exception keeps flAPI's project context: the folders between the root and a named
+        folder are searched for the main config that owns the named one (as for a single named
+        file), so a regular file lying directly in such a folder may be read. Nothing below those
+        folders outside the named ones, and nothing reached through a link, is.
+        """
         self._bounds = tuple((os.path.abspath(f), os.path.realpath(f)) for f in folders)
+        context: set[str] = set()
+        for lexical, _ in self._bounds:
+            folder = os.path.dirname(lexical)
+            while folder == str(self.root) or folder.startswith(self._root_prefix):
+                context.add(folder)
+                if folder == str(self.root):
+                    break
+                folder = os.path.dirname(folder)
+        self._context = frozenset(context)
+
+    def _within_bounds(self, absolute: str, real: str | None) -> bool:
+        """Inside a named folder, or a project-context folder above one (or a regular file directly in it)."""
+        if real is not None:
+            if any(real == b or real.startswith(b.rstrip(os.sep) + os.sep) for _, b in self._bounds):
+                return True
+            if real != absolute:
+                return False  # reached through a link: only inside the named folders
+        elif any(absolute == b or absolute.startswith(b.rstrip(os.sep) + os.sep) for b, _ in self._bounds):
+            return True
+        return absolute in self._context or os.path.dirname(absolute) in self._context
 
     def inside_root(self, path: Path | str) -> bool:
         real = self._realpath(path)
         if not (real == self._root_real or real.startswith(self._root_real + os.sep)):
             return False
-        return not self._bounds or any(real == b or real.startswith(b.rstrip(os.sep) + os.sep) for _, b in self._bounds)
+        return not self._bounds or self._within_bounds(os.path.abspath(path), real)
 
     def lexically_inside_root(self, path: Path | str) -> bool:
         absolute = os.path.abspath(path)
         if not (absolute == str(self.root) or absolute.startswith(self._root_prefix)):
             return False
-        return not self._bounds or any(
-            absolute == b or absolute.startswith(b.rstrip(os.sep) + os.sep) for b, _ in self._bounds
-        )
+        return not self._bounds or self._within_bounds(absolute, None)
 
     def excluded(self, rel: str) -> bool:
         return bool(self.exclude) and matches_any(self.exclude, rel)

@@ -46,6 +46,7 @@ DEFAULTS = {
     "output": "mcplint.sarif",
     "fail-on": "error",
     "baseline": "",
+    "isolated": "false",
     "sarif-category": "mcplint",
     "python-version": "3.12",
     "version": "",

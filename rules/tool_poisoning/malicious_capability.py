@@ -97,7 +97,7 @@ RULE = Rule(
     full_description=(
         "Finds descriptions that state an attack capability openly: stealing data or credentials, "
         "*data theft*, installing malware or backdoors, `rm -rf /` (also quoted: `system('rm -rf /')`), "
-        "a literal `system(…)`/`eval(…)` call or user input passed directly to a shell, privilege escalation, "
+        "a literal `system`/`eval` call or user input passed directly to a shell, privilege escalation, "
         "harvesting "
         "credentials, a purpose of *unauthorized access* or *phishing*, psychological manipulation, "
         "hiding activities from logs. Security tools that *detect* such things are described with "
