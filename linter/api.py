@@ -28,6 +28,7 @@ class LintRun:
     report: Report
     model: Model
     rules: list[Rule] = field(default_factory=list)
+    settings: EngineSettings | None = None  # as the run applied them (nested configurations included)
 
 
 def resolve_settings(config: Config, registry: Registry, cli_select: list[str] | None = None,
@@ -151,7 +152,7 @@ def lint(
         model = build_model(discovery, options, progress, use_cache and config.cache, jobs)
         # Out of the collector's view while the checks collect what they drop (see engine/checks.py).
         gc.freeze()
-        return LintRun(run(model, rules, registry, settings, jobs, progress), model, rules)
+        return LintRun(run(model, rules, registry, settings, jobs, progress), model, rules, settings)
     finally:
         gc.unfreeze()
         if collecting:

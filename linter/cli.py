@@ -277,7 +277,8 @@ def check(
     from mcplint.settings_note import settings_note
 
     # Every format says where the settings came from and what they switched off (issue 24).
-    options: dict[str, Any] = {"settings": settings_note(config, cwd)}
+    nested = outcome.settings.folders if outcome.settings is not None else ()
+    options: dict[str, Any] = {"settings": settings_note(config, cwd, nested)}
     if output_format == "text":
         options["colour"] = _want_colour(color, output)
     if output_format == "sarif":

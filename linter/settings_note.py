@@ -15,15 +15,31 @@ from typing import Any
 from mcplint.source import DEFAULT_MAX_FILE_SIZE
 
 
-def settings_note(config: Any, cwd: Path) -> dict[str, Any] | None:
-    """``{"source": path, "switched_off": [...]}`` for a run configured from a file, else None."""
+def settings_note(config: Any, cwd: Path, nested: tuple[Any, ...] = ()) -> dict[str, Any] | None:
+    """``{"source": path, "switched_off": [...]}`` for a run configured from files, else None.
+
+    ``nested`` are the monorepo configurations below the root (settings_tree.FolderSettings):
+    each can switch checks off for its folder, so each is named with what it switches off.
+    """
     path = getattr(config, "path", None)
-    if path is None:
+    if path is None and not nested:
         return None
+    off = _switched_off(config) if path is not None else []
+    for folder in nested:
+        items = _switched_off(folder.config) or ["nothing switched off"]
+        off.extend(f"{_shown(folder.source, cwd)} (for {folder.folder}/): {item}" for item in items)
+    return {"source": _shown(path, cwd) if path is not None else "no configuration at the root", "switched_off": off}
+
+
+def _shown(path: Path, cwd: Path) -> str:
     try:
-        shown = os.path.relpath(path, cwd)
+        return os.path.relpath(path, cwd)
     except ValueError:  # another drive (Windows)
-        shown = str(path)
+        return str(path)
+
+
+def _switched_off(config: Any) -> list[str]:
+    """What in one configuration reduces what is reported."""
     off: list[str] = []
     if config.select is not None:
         off.append(f"select = {list(config.select)!r} (every other rule is off)")
@@ -39,7 +55,7 @@ def settings_note(config: Any, cwd: Path) -> dict[str, Any] | None:
         off.append(f"max-file-size = {config.max_file_size} (files above it are skipped)")
     if config.fail_on != "warning":
         off.append(f"fail-on = {config.fail_on!r}")
-    return {"source": shown, "switched_off": off}
+    return off
 
 
 def settings_line(note: dict[str, Any] | None) -> str | None:

@@ -155,3 +155,13 @@ def test_isolated_and_config_leave_every_in_tree_configuration_out(monorepo: Pat
     assert ("CORS002", "billing/flapi.yaml", "warning") in given
     both = mcplint(".", "--isolated", "--config", str(outside / "ci.toml"))
     assert both.exit_code == 2 and "cannot be combined" in both.stderr
+
+
+def test_every_format_names_the_nested_configurations_and_what_they_switch_off(monorepo: Path) -> None:
+    write_tree(monorepo, {"crm/.mcplint.toml": 'ignore = ["ALL"]\n'})
+    text = mcplint(".")
+    assert "crm/.mcplint.toml (for crm/): ignore = ['ALL']" in text.stdout
+    report = json.loads(mcplint(".", "--format", "json").stdout)
+    assert report["summary"]["settings"]["source"] == "no configuration at the root"
+    assert any("crm/.mcplint.toml" in item for item in report["summary"]["settings"]["switched_off"])
+    assert not any(f["path"].startswith("crm/") for f in report["findings"])
