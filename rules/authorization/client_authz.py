@@ -16,16 +16,12 @@ from mcplint.model import ClientConfig, ClientServer, Target
 from mcplint.model import secret_patterns as sp
 from mcplint.rules.authorization._tools import can_write, is_wildcard
 from mcplint.rules.supply_chain._clients import DockerOption, config_label, docker_run_options, effective_argv
-from mcplint.rules.supply_chain.client_launch import disabled
+from mcplint.rules.supply_chain.client_launch import server_level
 from mcplint.tree import MappingNode, ScalarNode, SequenceNode
 
 
 def _where(config: ClientConfig, server: ClientServer) -> str:
     return f"MCP server `{server.name}` in {config_label(config.client)}"
-
-
-def _level(server: ClientServer, level: Level | None = None) -> Level | None:
-    return Level.NOTE if disabled(server) else level
 
 
 # ------------------------------------------------------------------ AUTHZ010
@@ -49,7 +45,7 @@ def check_auto_approve(config: ClientConfig) -> Iterator[Finding]:
                         "you, so text the model reads (a web page, an issue, a document) can make it act in your "
                         f"name; remove it from `{key}` and approve write actions one by one"
                     ),
-                    level=_level(server),
+                    level=server_level(server),
                     logical_location=item.logical_path,
                     identity=f"{server.name}:{name}",
                 )
@@ -149,7 +145,7 @@ def _docker_finding(config: ClientConfig, server: ClientServer, option: DockerOp
     return Finding(
         span=anchor.span(source) if option.value is not option.flag else option.flag.span(source),
         message=message,
-        level=_level(server),
+        level=server_level(server),
         logical_location=anchor.node.logical_path,
         identity=f"{server.name}:{option.name}:{option.value_text}",
     )
@@ -368,7 +364,7 @@ def check_service_key(config: ClientConfig) -> Iterator[Finding]:
                     "model (and any prompt injection it reads) can read and change every row of every table; "
                     "give the server a client key or a user token with only the scopes it needs"
                 ),
-                level=_level(server),
+                level=server_level(server),
                 logical_location=node.logical_path,
                 identity=server.name,
             )

@@ -26,7 +26,7 @@ from mcplint.rules.supply_chain._clients import (
     program,
     shell_use,
 )
-from mcplint.rules.supply_chain.client_launch import disabled
+from mcplint.rules.supply_chain.client_launch import server_level
 from mcplint.tree import ScalarNode, SequenceNode
 
 
@@ -34,16 +34,12 @@ def _where(config: ClientConfig, server: ClientServer) -> str:
     return f"MCP server `{server.name}` in {config_label(config.client)}"
 
 
-def _level(server: ClientServer, level: Level | None = None) -> Level | None:
-    return Level.NOTE if disabled(server) else level
-
-
 def _finding(config: ClientConfig, server: ClientServer, arg: Arg, message: str, level: Level | None = None,
              identity: str = "") -> Finding:
     return Finding(
         span=arg.span(config.document.source),
         message=message,
-        level=_level(server, level),
+        level=server_level(server, level),
         logical_location=arg.node.logical_path,
         identity=identity or server.name,
     )
@@ -185,7 +181,7 @@ def check_ssh_agent(config: ClientConfig) -> Iterator[Finding]:
                     "steers it through a prompt injection, can log in to every host and push to every "
                     "repository your keys open; give it a deploy key or token for the one thing it needs"
                 ),
-                level=_level(server),
+                level=server_level(server),
                 logical_location=node.logical_path,
                 identity=f"{server.name}:{what}",
             )
@@ -330,7 +326,7 @@ def check_approved_capability(config: ClientConfig) -> Iterator[Finding]:
                     "without asking you, whatever it does, so text the model reads can make it act in your name; "
                     "remove it and approve tools one by one"
                 ),
-                level=_level(server),
+                level=server_level(server),
                 logical_location=trust[1].logical_path,
                 identity=f"{server.name}:trust",
             )
@@ -356,7 +352,7 @@ def check_approved_capability(config: ClientConfig) -> Iterator[Finding]:
                            "the model can send what it has read to any address without asking you")
                         + f"; remove it from `{key}`"
                     ),
-                    level=_level(server, None if what == "runs code" else Level.NOTE),
+                    level=server_level(server, None if what == "runs code" else Level.NOTE),
                     logical_location=item.logical_path,
                     identity=f"{server.name}:{name}",
                 )

@@ -28,8 +28,8 @@ def disabled(server: ClientServer) -> bool:
     return as_bool(server.node.get("disabled")) is True or as_bool(server.node.get("enabled")) is False
 
 
-def _level(server: ClientServer, level: Level | None = None) -> Level | None:
-    """A disabled server is not started: its findings are notes."""
+def server_level(server: ClientServer, level: Level | None = None) -> Level | None:
+    """A disabled server is not started: its findings are notes (every client-config rule uses this)."""
     return Level.NOTE if disabled(server) else level
 
 
@@ -55,7 +55,7 @@ def check_shell(config: ClientConfig) -> Iterator[Finding]:
                 "moment, with your rights; install the server once (pinned and checked) and start the "
                 "installed program directly"
             )
-            level = _level(server, Level.ERROR)
+            level = server_level(server, Level.ERROR)
         else:
             message = (
                 f"{_where(config, server)} is started as `{shell} {use.flag.text}` with inline shell code: the "
@@ -63,7 +63,7 @@ def check_shell(config: ClientConfig) -> Iterator[Finding]:
                 "pinned like a program; move it into a script file under version control, or start the "
                 "server program directly with `command` and `args`"
             )
-            level = _level(server)
+            level = server_level(server)
         yield Finding(
             span=anchor.span(source),
             message=message,
@@ -325,7 +325,7 @@ def check_unpinned(config: ClientConfig) -> Iterator[Finding]:
         note = (
             " (if it is a dependency of this project, npx runs the installed copy instead)" if dev_runner else ""
         )
-        level = Level.NOTE if dev_runner else _level(server)
+        level = Level.NOTE if dev_runner else server_level(server)
         if first is not None and index != first and level is not Level.NOTE:
             level = Level.NOTE
             note += f" (a note: this file's first unpinned package carries the warning for all {others + 1})"

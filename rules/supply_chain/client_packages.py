@@ -18,16 +18,12 @@ from mcplint.rules.supply_chain.client_launch import (
     _NPM_VALUE_OPTIONS,
     _PY_VALUE_OPTIONS,
     _first_positional,
-    disabled,
+    server_level,
 )
 
 
 def _where(config: ClientConfig, server: ClientServer) -> str:
     return f"MCP server `{server.name}` in {config_label(config.client)}"
-
-
-def _level(server: ClientServer, level: Level | None = None) -> Level | None:
-    return Level.NOTE if disabled(server) else level
 
 
 # ------------------------------------------------------------------ CHAIN012
@@ -80,7 +76,7 @@ def check_docker_image(config: ClientConfig) -> Iterator[Finding]:
                 "whatever is pushed under that name next runs with the mounts and tokens you give the container, "
                 "without review; pin a version tag and, better, its digest (`image:1.2.3@sha256:…`)"
             ),
-            level=_level(server),
+            level=server_level(server),
             logical_location=image.node.logical_path,
             identity=f"{server.name}:{image.text.strip()}",
         )
@@ -244,7 +240,7 @@ def check_typosquat(config: ClientConfig) -> Iterator[Finding]:
                     f"away from the well-known `{meant}`: typosquatted packages copy a popular server and add "
                     f"code that steals the tokens it is given; check the name and use `{meant}` if it was meant"
                 ),
-                level=_level(server),
+                level=server_level(server),
                 logical_location=package.node.logical_path,
                 identity=f"{server.name}:{name}",
             )

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from mcplint.engine.rule import Example, Finding, Level, Rule
 from mcplint.model import ClientConfig, ClientServer, Target
 from mcplint.rules.supply_chain._clients import config_label, docker_run_options, effective_argv, program
-from mcplint.rules.supply_chain.client_launch import disabled
+from mcplint.rules.supply_chain.client_launch import server_level
 from mcplint.rules.transport.client_transport import _BRIDGES, _private, is_local_host
 from mcplint.tree import ScalarNode
 
@@ -29,10 +29,6 @@ _CREDENTIAL_KEYS = re.compile(r"(?i)(?:key|token|secret|passw|auth|bearer|cookie
 
 def _where(config: ClientConfig, server: ClientServer) -> str:
     return f"MCP server `{server.name}` in {config_label(config.client)}"
-
-
-def _level(server: ClientServer, level: Level | None = None) -> Level | None:
-    return Level.NOTE if disabled(server) else level
 
 
 def remote_host(authority: str) -> str | None:
@@ -98,7 +94,7 @@ def check_websocket(config: ClientConfig) -> Iterator[Finding]:
                         f"{'its credentials and ' if credentials else ''}every tool call and result cross "
                         f"{_network(host)} in clear text and can be read or changed on the way; use `wss://`"
                     ),
-                    level=_level(server, Level.ERROR if credentials else None),
+                    level=server_level(server, Level.ERROR if credentials else None),
                     logical_location=node.logical_path,
                     identity=f"{server.name}:{host}",
                 )
@@ -152,7 +148,7 @@ def check_plain_http_handed(config: ClientConfig) -> Iterator[Finding]:
                         f"talks to it unencrypted, so what it sends and receives (queries, results, API keys) "
                         f"crosses {_network(host)} readable and changeable; use `https://`"
                     ),
-                    level=_level(server),
+                    level=server_level(server),
                     logical_location=node.logical_path,
                     identity=f"{server.name}:{host}",
                 )
@@ -227,7 +223,7 @@ def check_binds_all(config: ClientConfig) -> Iterator[Finding]:
                     "started on your machine for your assistant, is reachable from the whole network, usually "
                     "without authentication; bind it to `127.0.0.1`"
                 ),
-                level=_level(server),
+                level=server_level(server),
                 logical_location=node.logical_path,
                 identity=f"{server.name}:{what}",
             )
