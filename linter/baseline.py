@@ -27,7 +27,6 @@ import hashlib
 import hmac
 import json
 import os
-import re
 import stat
 from collections import Counter
 from dataclasses import dataclass
@@ -35,6 +34,7 @@ from functools import cache
 
 from mcplint.engine.meta_rules import INTERNAL_ERROR
 from mcplint.engine.runner import Report, Result
+from mcplint.lazy_re import lazy_compile
 from mcplint.source import SourceFile
 
 BASELINE_KEY = "mcplint_baseline"
@@ -42,15 +42,15 @@ VERSION = 1
 _PBKDF2_ROUNDS = 50_000  # legacy entries only
 _SCRYPT_N = 2**14
 BASELINE_KEY_ENV = "MCPLINT_BASELINE_KEY"
-_WHITESPACE = re.compile(r"\s+")
+_WHITESPACE = lazy_compile(r"\s+")
 _MAX_BYTES = 64 * 1024 * 1024
 _FIELDS = ("rule", "path", "location", "identity", "value_hash", "text")
 _TOP_KEYS = frozenset({BASELINE_KEY, "about", "findings"})
 # The shapes of the fields mcplint writes (a rule id; the hashes below).
 _SHAPES = {
-    "rule": re.compile(r"[A-Z]{2,12}[0-9]{3}"),
-    "value_hash": re.compile(r"(?:pbkdf2-sha256|scrypt|hmac-sha256):[0-9a-f]{24}"),
-    "text": re.compile(r"[0-9a-f]{16}"),
+    "rule": lazy_compile(r"[A-Z]{2,12}[0-9]{3}"),
+    "value_hash": lazy_compile(r"(?:pbkdf2-sha256|scrypt|hmac-sha256):[0-9a-f]{24}"),
+    "text": lazy_compile(r"[0-9a-f]{16}"),
 }
 _SHAPE_NAMES = {"rule": "a rule id", "value_hash": "a value hash", "text": "a text hash"}
 

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from mcplint.lazy_re import lazy_compile
 from mcplint.loaders.safe_toml import TomlError, parse_toml
 from mcplint.model.flapi import DEFAULT_FLAPI_VERSION, FLAPI_VERSIONS, flapi_series
 from mcplint.source import DEFAULT_MAX_FILE_SIZE
@@ -44,9 +45,9 @@ MAX_CONFIG_SIZE = 1024 * 1024  # bytes of .mcplint.toml or pyproject.toml that a
 MAX_PYPROJECT_SCAN = 256 * 1024 * 1024  # bytes of a bigger pyproject.toml searched for `mcplint`
 _CHUNK = 1024 * 1024
 # What a [tool.mcplint] table cannot be written without: the name, or a \u, \U (or TOML 1.1 \x) escape in a quoted key.
-_MAY_NAME_MCPLINT = re.compile(r"mcplint|\\[uUx]")
-_MAY_NAME_MCPLINT_BYTES = re.compile(rb"mcplint|\\[uUx]")
-_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_MAY_NAME_MCPLINT = lazy_compile(r"mcplint|\\[uUx]")
+_MAY_NAME_MCPLINT_BYTES = lazy_compile(rb"mcplint|\\[uUx]")
+_UNPRINTABLE = lazy_compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 LEVELS = ("error", "warning", "note")
 _KEYS = {

@@ -9,11 +9,12 @@ YAML's wider set, so a position always lands where a user looks.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+from mcplint.lazy_re import lazy_compile
+
+_LINE_BREAK = lazy_compile(r"\r\n|\r|\n")
 
 
 @dataclass(frozen=True, order=True)

@@ -8,12 +8,12 @@ pages) and its bad/good examples are real inputs the test suite runs.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 from collections.abc import Callable, Iterable, Mapping
 
+from mcplint.lazy_re import lazy_compile
 from mcplint.model.model import Target
 from mcplint.span import Span
 
@@ -45,8 +45,8 @@ CATEGORIES = (
     "config-error",
 )
 PRECISIONS = ("very-high", "high", "medium", "low")
-_ID = re.compile(r"^[A-Z]{2,5}[0-9]{3}$")
-_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_ID = lazy_compile(r"^[A-Z]{2,5}[0-9]{3}$")
+_NAME = lazy_compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 @dataclass(frozen=True)

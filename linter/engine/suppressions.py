@@ -13,14 +13,14 @@ covers the whole file.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
+from mcplint.lazy_re import lazy_compile
 from mcplint.source import SourceFile
 from mcplint.span import Span
 
-_DIRECTIVE = re.compile(r"mcplint:\s*(?P<kind>ignore-file|ignore)\b(?P<rules>\[[^\]\n]*\])?(?P<rest>[^\n]*)")
-_REASON_TRIM = re.compile(r"^[\s\-–—:,;.]+")
+_DIRECTIVE = lazy_compile(r"mcplint:\s*(?P<kind>ignore-file|ignore)\b(?P<rules>\[[^\]\n]*\])?(?P<rest>[^\n]*)")
+_REASON_TRIM = lazy_compile(r"^[\s\-–—:,;.]+")
 _COMMENT_STYLES = {
     ".yaml": ("#",),
     ".yml": ("#",),

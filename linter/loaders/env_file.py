@@ -20,16 +20,17 @@ import re
 from typing import Protocol
 
 from mcplint.diagnostics import Diagnostic, DiagnosticKind
+from mcplint.lazy_re import lazy_compile
 from mcplint.span import Span
 from mcplint.tree import MappingNode, Node, ScalarNode
 
 # A file name is an environment file when it is `.env`, `.env.<anything>`, `<name>.env` or `.envrc`.
-_ENV_NAME = re.compile(r"^(?:\.env(?:\..+)?|.+\.env|\.envrc)$", re.IGNORECASE)
+_ENV_NAME = lazy_compile(r"^(?:\.env(?:\..+)?|.+\.env|\.envrc)$", re.IGNORECASE)
 # Encrypted stores that are meant to be committed (dotenv-vault).
 _NOT_ENV = frozenset({".env.vault"})
 
-_ASSIGNMENT = re.compile(r"[ \t]*(?:export[ \t]+)?(?P<key>[A-Za-z_][A-Za-z0-9_.-]*)[ \t]*=[ \t]*")
-_UNQUOTED_END = re.compile(r"[ \t]+#|\r?\n|$")
+_ASSIGNMENT = lazy_compile(r"[ \t]*(?:export[ \t]+)?(?P<key>[A-Za-z_][A-Za-z0-9_.-]*)[ \t]*=[ \t]*")
+_UNQUOTED_END = lazy_compile(r"[ \t]+#|\r?\n|$")
 _ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "\\": "\\", '"': '"', "'": "'", "$": "$", "`": "`"}
 
 

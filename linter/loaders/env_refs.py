@@ -9,11 +9,12 @@ it stays exact. Scalars are decoded back to the original spelling.
 
 from __future__ import annotations
 
-import re
+
+from mcplint.lazy_re import lazy_compile
 
 MARK = "\ue000"  # starts every marker: a text without it holds no reference
-ENV_REF = re.compile(r"\{\{env\.([A-Za-z_][A-Za-z0-9_]*)\}\}")
-_MARKER = re.compile("\ue000\ue000env\\.([A-Za-z_][A-Za-z0-9_]*)\ue001\ue001")
+ENV_REF = lazy_compile(r"\{\{env\.([A-Za-z_][A-Za-z0-9_]*)\}\}")
+_MARKER = lazy_compile("\ue000\ue000env\\.([A-Za-z_][A-Za-z0-9_]*)\ue001\ue001")
 
 
 def mark_env_refs(text: str) -> str:

@@ -25,13 +25,14 @@ from typing import Protocol
 from collections.abc import Callable
 
 from mcplint.diagnostics import Diagnostic, DiagnosticKind
+from mcplint.lazy_re import lazy_compile
 from mcplint.loaders.env_refs import mark_env_refs, unmark_env_refs
 from mcplint.loaders.textmap import MappedText
 from mcplint.source import SourceFile
 from mcplint.span import Span
 from mcplint.tree import MappingNode, Node
 
-INCLUDE_RE = re.compile(
+INCLUDE_RE = lazy_compile(
     r"\{\{include(?::([^}]+))?\s+from\s+((?:[^{}]|\{\{[^}]*\}\})*?)(?:\s+if\s+([^}]+))?\}\}"
 )
 

@@ -13,12 +13,13 @@ import re
 from typing import Protocol
 
 from mcplint.diagnostics import Diagnostic, DiagnosticKind
+from mcplint.lazy_re import lazy_compile
 from mcplint.span import Span
 from mcplint.tree import KeyPath, MappingNode, Node, ScalarNode, SequenceNode
 
 MAX_DEPTH = 400
 
-_TOKEN = re.compile(
+_TOKEN = lazy_compile(
     r"""
     (?P<ws>[ \t\r\n\ufeff]+)
   | (?P<comment>//[^\r\n]*|/\*.*?\*/)

@@ -31,6 +31,8 @@ import re
 import sys
 from typing import Any
 
+from mcplint.lazy_re import lazy_compile
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10
@@ -39,16 +41,16 @@ else:  # pragma: no cover - Python 3.10
 MAX_KEY_PARTS = 64  # parts of one dotted key or table header
 MAX_DEPTH = 256  # length of a value's key path (header parts + key parts + array indexes)
 
-_POSITION = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)\s*$")
-_SPACE = re.compile(r"[ \t]*")
-_COMMENT = re.compile(r"#[^\n]*")
+_POSITION = lazy_compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)\s*$")
+_SPACE = lazy_compile(r"[ \t]*")
+_COMMENT = lazy_compile(r"#[^\n]*")
 # Anything up to the next character the pre-scan cares about: bare keys, numbers, dates, booleans, junk.
-_ATOM = re.compile(r"[^ \t\n.=,\[\]{}#\"']+")
+_ATOM = lazy_compile(r"[^ \t\n.=,\[\]{}#\"']+")
 # Strings, written so that they match in linear time and fail (unterminated) in linear time.
-_ML_BASIC = re.compile(r'"""[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*"""(?:""?)?', re.S)
-_ML_LITERAL = re.compile(r"'''[^']*(?:'(?!'')[^']*)*'''(?:''?)?")
-_BASIC = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"')
-_LITERAL = re.compile(r"'[^'\n]*'")
+_ML_BASIC = lazy_compile(r'"""[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*"""(?:""?)?', re.S)
+_ML_LITERAL = lazy_compile(r"'''[^']*(?:'(?!'')[^']*)*'''(?:''?)?")
+_BASIC = lazy_compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"')
+_LITERAL = lazy_compile(r"'[^'\n]*'")
 
 
 class TomlError(Exception):
@@ -152,20 +154,20 @@ def prescan(text: str) -> TomlError | None:
 
 
 _START, _KEY, _VALUE = 0, 1, 2
-_BARE_PART = re.compile(r"[A-Za-z0-9_-]+")
-_BARE_DOTTED = re.compile(r"[A-Za-z0-9_-]+(?:[ \t]*\.[ \t]*[A-Za-z0-9_-]+)*")
+_BARE_PART = lazy_compile(r"[A-Za-z0-9_-]+")
+_BARE_DOTTED = lazy_compile(r"[A-Za-z0-9_-]+(?:[ \t]*\.[ \t]*[A-Za-z0-9_-]+)*")
 # A whole `dotted.key = scalar  # comment` line, the common case, read in one step.
-_SIMPLE_LINE = re.compile(
+_SIMPLE_LINE = lazy_compile(
     r"""([A-Za-z0-9_-]+(?:[ \t]*\.[ \t]*[A-Za-z0-9_-]+)*)[ \t]*=[ \t]*"""
     r"""(?:"(?!"")[^"\\\n]*(?:\\.[^"\\\n]*)*"|'(?!'')[^'\n]*'|[^\s\[\]{}#"',=]+(?:[ \t]+[^\s\[\]{}#"',=]+)?)"""
     r"""[ \t]*(?:#[^\n]*)?(?=\n|\r\n|$)"""
 )
 # Inside an array (or after `=` at the top): values, commas and strings up to the next bracket,
 # comment or newline; nothing in such a run opens or closes a container or starts a key.
-_ARRAY_RUN = re.compile(
+_ARRAY_RUN = lazy_compile(
     r"""[^\[\]{}"'#\n]*(?:(?:"(?!"")[^"\\\n]*(?:\\.[^"\\\n]*)*"|'(?!'')[^'\n]*')[^\[\]{}"'#\n]*)*"""
 )
-_TABLE_RUN = re.compile(r"""[^\[\]{}"'#\n,]+""")  # the same inside an inline table, where a comma starts a key
+_TABLE_RUN = lazy_compile(r"""[^\[\]{}"'#\n,]+""")  # the same inside an inline table, where a comma starts a key
 
 
 class _PreScan:

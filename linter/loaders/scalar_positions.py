@@ -11,18 +11,18 @@ value range into a :class:`~mcplint.span.Span`.
 
 from __future__ import annotations
 
-import re
 from array import array
 from collections.abc import Sequence
 from functools import lru_cache
 
+from mcplint.lazy_re import lazy_compile
 from mcplint.source import SourceFile
 from mcplint.span import Span
 from mcplint.tree import ScalarNode
 
 _SIMPLE_ESCAPES = set("0abtnvfre \"/\\N_LP\t")
 _HEX_LENGTH = {"x": 2, "u": 4, "U": 8}
-_SURROGATE_PAIR = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}")
+_SURROGATE_PAIR = lazy_compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}")
 
 
 def value_offsets(raw: str, value: str, style: str | None) -> list[int]:

@@ -20,22 +20,22 @@ which refuses (with a positioned diagnostic) dotted keys and headers of more tha
 
 from __future__ import annotations
 
-import re
 from typing import Protocol
 
 from mcplint.diagnostics import Diagnostic, DiagnosticKind
+from mcplint.lazy_re import lazy_compile
 from mcplint.loaders.safe_toml import MAX_DEPTH, TomlError, parse_toml
 from mcplint.span import Span
 from mcplint.tree import KeyPath, MappingNode, Node, ScalarNode, SequenceNode
 
 __all__ = ["MAX_DEPTH", "load_toml"]
 
-_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
-_WS = re.compile(r"[ \t]*")
-_BLANK = re.compile(r"(?:[ \t\r\n]|#[^\n]*)*")  # whitespace, newlines and comments (inside arrays)
-_LINE_REST = re.compile(r"[ \t]*(?:#[^\n]*)?(?:\r?\n|$)")
-_ATOM = re.compile(r"[^ \t\r\n,\]\}#]+")
-_DATE_TIME_SPACE = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:")
+_BARE_KEY = lazy_compile(r"[A-Za-z0-9_-]+")
+_WS = lazy_compile(r"[ \t]*")
+_BLANK = lazy_compile(r"(?:[ \t\r\n]|#[^\n]*)*")  # whitespace, newlines and comments (inside arrays)
+_LINE_REST = lazy_compile(r"[ \t]*(?:#[^\n]*)?(?:\r?\n|$)")
+_ATOM = lazy_compile(r"[^ \t\r\n,\]\}#]+")
+_DATE_TIME_SPACE = lazy_compile(r"\d{4}-\d{2}-\d{2} \d{2}:")
 _ESCAPES = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r", '"': '"', "\\": "\\", "e": "\x1b"}
 
 

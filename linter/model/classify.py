@@ -12,6 +12,7 @@ import re
 from pathlib import PurePosixPath
 
 from mcplint.discovery import effective_name
+from mcplint.lazy_re import lazy_compile
 from mcplint.tree import MappingNode, Node, SequenceNode
 
 ENDPOINT_KEYS = ("url-path", "mcp-tool", "mcp-resource", "mcp-prompt")
@@ -41,7 +42,7 @@ _FLUXBASE_MARKERS = (
 
 # A Go-template action as Helm writes them: `{{ .Values.x }}`, `{{- include "name" . }}`, `{{ if … }}`, `{{/* */}}`.
 # flAPI's own `{{env.X}}` and `{{include:SECTION from f}}` do not match (no dot, dash or quoted name first).
-_GO_ACTION = re.compile(
+_GO_ACTION = lazy_compile(
     r"\{\{-?\s{0,4}(?:\.[A-Za-z]|\$|/\*|(?:include|template)\s{1,4}\"|(?:if|else|end|range|with|define|block|toYaml"
     r"|tpl|required|printf|lookup|fail)\b(?![:.]))"
 )

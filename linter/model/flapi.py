@@ -7,10 +7,10 @@ flapi-semantics.md records them (e.g. ``auth.enabled`` defaults to false).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mcplint.lazy_re import lazy_compile
 from mcplint.loaders.mustache import MustacheTemplate
 from mcplint.model.documents import Document
 from mcplint.model.secrets import SecretValue
@@ -23,7 +23,7 @@ from mcplint.tree import MappingNode, Node, ScalarNode
 # flAPI release series whose behaviour the rules know (``flapi-version`` in the configuration).
 FLAPI_VERSIONS = ("26.6", "26.10")
 DEFAULT_FLAPI_VERSION = "26.10"  # the newest release the conformance tests pass on
-_VERSION = re.compile(r"v?(\d+)\.(\d+)(?:\.\d+)?")
+_VERSION = lazy_compile(r"v?(\d+)\.(\d+)(?:\.\d+)?")
 
 
 def flapi_series(text: str) -> str | None:

@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING
 
+from mcplint.lazy_re import lazy_compile
 from mcplint.loaders.mustache import Interpolation, TagKind
 from mcplint.model.regex_alphabet import Alphabet, regex_alphabet
 from mcplint.model.template_analysis import (
@@ -657,7 +658,7 @@ def _admissible(target: Assessment, payloads: tuple[str, ...]) -> tuple[str, ...
     return tuple(out)
 
 
-_STOLL = re.compile(r"[ \t\n\v\f\r]*[+-]?[0-9]")  # what std::stoll accepts as a start
+_STOLL = lazy_compile(r"[ \t\n\v\f\r]*[+-]?[0-9]")  # what std::stoll accepts as a start
 
 
 def _filter_applies(field: RequestField) -> bool:
@@ -678,7 +679,7 @@ FILTER_KEYWORDS = (
     "UNION", "EXEC", "EXECUTE", "SCRIPT", "DECLARE", "CAST", "CONVERT",
 )
 FILTER_SUBSTRINGS = ("';", "--", "/*", "*/", "XP_", "SP_", " OR 1=1", " OR '1'='1", "AND 1=1", "1=1", "1=2")
-_FILTER_KEYWORD = re.compile(rb"\b(?:" + "|".join(FILTER_KEYWORDS).encode() + rb")\b", re.IGNORECASE)
+_FILTER_KEYWORD = lazy_compile(rb"\b(?:" + "|".join(FILTER_KEYWORDS).encode() + rb")\b", re.IGNORECASE)
 
 
 def keyword_filter_refuses(value: str) -> bool:

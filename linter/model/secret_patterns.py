@@ -18,6 +18,8 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
+from mcplint.lazy_re import lazy_compile
+
 # --------------------------------------------------------------- token shapes
 
 
@@ -117,15 +119,15 @@ TOKEN_SHAPES: tuple[TokenShape, ...] = (
     ),
     TokenShape("heroku-key", "Heroku API key", _B + r"HRKU-[A-Za-z0-9_-]{60}", "HRKU-"),
 )
-_SHAPES = re.compile("|".join(f"(?P<t{i}>{shape.pattern})" for i, shape in enumerate(TOKEN_SHAPES)))
+_SHAPES = lazy_compile("|".join(f"(?P<t{i}>{shape.pattern})" for i, shape in enumerate(TOKEN_SHAPES)))
 # Cheap pre-check: every shape contains one of these (the scan skips most values at once).
-_SHAPE_HINTS = re.compile(
+_SHAPE_HINTS = lazy_compile(
     r"-----BEGIN|gh[pousr]_|github_pat_|gl[a-z]{1,5}-|xox|xapp-|hooks\.slack|discord|sk-|sk_|rk_|whsec_|fbk_|"
     r"A[KSBC][IC]A|AIza|GOCSPX|ya29\.|eyJ|npm_|pypi-|hf_|SG\.|gsk_|xai-|pplx-|lin_api_|secret_|ntn_|shp|do[por]_v1|"
     r"dapi|sbp_|sb_secret|r8_|tvly-|lsv2_|ATATT3|PMAK-|key-|:AA|AGE-SECRET|sntr|figd_|dp\.|glsa_|glc_|hv[sb]\.|"
     r"napi_|HRKU-|alchemy\.com|infura\.io"
 )
-_PEM_END = re.compile(r"-----END[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----")
+_PEM_END = lazy_compile(r"-----END[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----")
 MAX_KEY_BLOCK = 20_000
 
 
@@ -179,7 +181,7 @@ def jwt_claims(token: str) -> dict | None:
 
 # ------------------------------------------------------------------ key names
 
-_WORD_SPLIT = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_WORD_SPLIT = lazy_compile(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 # A word that makes a key secret-bearing wherever it stands (``db_password``, ``GITHUB_TOKEN``).
 _SECRET_WORDS = {
     "password": "password",
@@ -350,7 +352,7 @@ def flapi_secret_key_kind(key: str, parent: str | None) -> str | None:
 
 # ----------------------------------------------------------------- references
 
-_REFERENCE = re.compile(
+_REFERENCE = lazy_compile(
     r"""
       \$\{\{[^{}]{0,200}\}\}        # GitHub Actions ${{ secrets.X }}
     | \$\{[^}\s]{0,200}\}           # ${VAR}, ${VAR:-x}, ${env:VAR}, ${input:id}, ${workspaceFolder}
@@ -372,9 +374,9 @@ _REFERENCE = re.compile(
     """,
     re.VERBOSE,
 )
-_FLAPI_REFERENCE = re.compile(r"\{\{env\.[A-Za-z_][A-Za-z0-9_]*\}\}")
+_FLAPI_REFERENCE = lazy_compile(r"\{\{env\.[A-Za-z_][A-Za-z0-9_]*\}\}")
 # What flAPI does not expand although a reader might think so.
-_FLAPI_UNEXPANDED = re.compile(
+_FLAPI_UNEXPANDED = lazy_compile(
     r"\$\{[^}]{0,200}\}|^\$[A-Za-z_][A-Za-z0-9_]*$|\{\{\s+env\.[A-Za-z_]\w*\s*\}\}|\{\{env\.[A-Za-z_]\w*\s+\}\}"
 )
 
@@ -393,7 +395,7 @@ def flapi_unexpanded(value: str) -> bool:
 
 # ------------------------------------------------- placeholders and defaults
 
-_PLACEHOLDER = re.compile(
+_PLACEHOLDER = lazy_compile(
     r"""
       ^<[^<>]{1,60}>$ | <(?:your|my|the|insert|api|secret|token|key|password)[^<>]{0,50}>
     | ^\[[^\[\]]{1,40}\]$
@@ -409,7 +411,7 @@ _PLACEHOLDER = re.compile(
     """,
     re.VERBOSE | re.IGNORECASE,
 )
-_RUN_OF_ONE = re.compile(r"(.)\1{7,}")
+_RUN_OF_ONE = lazy_compile(r"(.)\1{7,}")
 _ASCENDING = ("0123456789", "abcdefghijklmnopqrstuvwxyz")
 
 # Secrets that ship in products' documentation and sample configs: known to every attacker.
@@ -422,19 +424,21 @@ KNOWN_DEFAULTS = frozenset(
     password! admin1 rootroot""".split()
 )
 # Names of secrets whose documented default is public (the value need not be in KNOWN_DEFAULTS).
-_DEFAULT_MARKERS = re.compile(
+_DEFAULT_MARKERS = lazy_compile(
     r"change[-_ ]?(?:me|it|this)|change[-_]in[-_]production|insecure|do[-_]?not[-_]?use", re.IGNORECASE
 )
 
 
-_KEY_BODY = re.compile(
+_KEY_BODY = lazy_compile(
     r"-----BEGIN[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----(?P<body>.*?)"
     r"-----END[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----",
     re.DOTALL,
 )
-_PEM_HEADER = re.compile(r"^[A-Za-z-]{1,40}:[^\n]*$", re.MULTILINE)  # Proc-Type:, DEK-Info: in old PEM keys
-_BASE64_BODY = re.compile(r"[A-Za-z0-9+/]+={0,2}")
-_FAKE_BODY = re.compile(r"\.\.\.|…|[<>*\[\]{}$]|x{4,}|example|redacted|placeholder|your|insert|replace", re.IGNORECASE)
+_PEM_HEADER = lazy_compile(r"^[A-Za-z-]{1,40}:[^\n]*$", re.MULTILINE)  # Proc-Type:, DEK-Info: in old PEM keys
+_BASE64_BODY = lazy_compile(r"[A-Za-z0-9+/]+={0,2}")
+_FAKE_BODY = lazy_compile(
+    r"\.\.\.|…|[<>*\[\]{}$]|x{4,}|example|redacted|placeholder|your|insert|replace", re.IGNORECASE
+)
 MIN_KEY_BODY = 64  # base64 characters: the shortest real key (Ed25519 in OpenSSH armour) has about 300
 
 
@@ -477,18 +481,18 @@ def is_env_name(value: str) -> bool:
 
 # -------------------------------------------------------------------- entropy
 
-_RANDOM_CHARS = re.compile(r"[A-Za-z0-9+/_.~-]+={0,2}")
-_SEGMENT = re.compile(r"[A-Z][a-z]+|[a-z]+|[A-Z]+|\d+")
-_HEX = re.compile(r"[0-9a-fA-F]+")
-_UUID = re.compile(r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}")
-_HASH_PREFIX = re.compile(
+_RANDOM_CHARS = lazy_compile(r"[A-Za-z0-9+/_.~-]+={0,2}")
+_SEGMENT = lazy_compile(r"[A-Z][a-z]+|[a-z]+|[A-Z]+|\d+")
+_HEX = lazy_compile(r"[0-9a-fA-F]+")
+_UUID = lazy_compile(r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}")
+_HASH_PREFIX = lazy_compile(
     r"^(?:sha\d+|md5|sha|blake\d*\w*|xxh\d+)[-:=]|^\$(?:2[aby]|argon2\w*|pbkdf2[\w-]*|[156])\$", re.IGNORECASE
 )
-_FILE_LIKE = re.compile(
+_FILE_LIKE = lazy_compile(
     r"^(?:\.{0,2}/|~/)|\.(?:json|ya?ml|toml|txt|pem|key|crt|cer|p12|pfx|jks|env|sql|py|js|ts|sh|md|html?|png|jpg|svg)$",
     re.IGNORECASE,
 )
-_WORDISH = re.compile(r"[A-Z]?[a-z]{3,}")
+_WORDISH = lazy_compile(r"[A-Z]?[a-z]{3,}")
 
 
 def shannon_entropy(value: str) -> float:

@@ -36,6 +36,7 @@ from functools import cached_property, lru_cache
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
+from mcplint.lazy_re import lazy_compile
 from mcplint.loaders.scalar_positions import value_span
 from mcplint.model import secret_patterns as sp
 from mcplint.model.classify import is_go_template
@@ -195,7 +196,7 @@ def mask_spans(scans: list[SecretScan]) -> set[Span]:
     return {hit.span for scan in scans for hit in scan.hits}
 
 
-_EXAMPLE_NAME = re.compile(r"(?:^|[._-])(?:examples?|samples?|template|tmpl|dist|defaults?)(?:[._-]|$)")
+_EXAMPLE_NAME = lazy_compile(r"(?:^|[._-])(?:examples?|samples?|template|tmpl|dist|defaults?)(?:[._-]|$)")
 
 
 def _is_example(path: str) -> bool:
@@ -237,8 +238,8 @@ _HASHY_LAST = frozenset(
     commit rev revision version nonce salt iv image tag ref resolved name path url uri label shape prefix
     secure encrypted ciphertext cipher sealed""".split()
 )
-_URL = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]{1,30})://(?P<rest>[^\s'\"<>`]+)")
-_QUERY_PARAM = re.compile(r"[?&;](?P<key>[A-Za-z0-9_.\-\[\]]{1,60})=(?P<val>[^&#;\s'\"]*)")
+_URL = lazy_compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]{1,30})://(?P<rest>[^\s'\"<>`]+)")
+_QUERY_PARAM = lazy_compile(r"[?&;](?P<key>[A-Za-z0-9_.\-\[\]]{1,60})=(?P<val>[^&#;\s'\"]*)")
 _QUERY_SECRET_NAMES = {
     "key": "API key",
     "sig": "signature",
@@ -249,19 +250,21 @@ _QUERY_SECRET_NAMES = {
     "access_token": "token",
     "code": "",
 }
-_KV = re.compile(
+_KV = lazy_compile(
     r"(?:^|(?<=[\s;,&?\"'(\[]))(?P<key>-{0,2}[A-Za-z_][A-Za-z0-9_.-]{0,60})[ \t]*=[ \t]*"
     r"(?P<val>\"[^\"\n]*\"|'[^'\n]*'|\{[^}\n]*\}|[^\s;,&'\"]+)"
 )
-_HEADER = re.compile(
+_HEADER = lazy_compile(
     r"(?:^|(?<=[\s\"']))(?P<key>(?:proxy-)?authorization|x-[a-z0-9-]*(?:key|token|secret|auth)[a-z0-9-]*|"
     r"api-?key|private-token)[ \t]*:[ \t]*(?P<val>[^\n\"']+)",
     re.IGNORECASE,
 )
-_SCHEME = re.compile(r"^(?:Bearer|Basic|Token|Bot|Digest|ApiKey|Api-Key|SSWS|Splunk|GenieKey|OAuth)\s+", re.IGNORECASE)
-_FLAG = re.compile(r"^--?(?P<name>[A-Za-z][A-Za-z0-9_.-]*)$")
+_SCHEME = lazy_compile(
+    r"^(?:Bearer|Basic|Token|Bot|Digest|ApiKey|Api-Key|SSWS|Splunk|GenieKey|OAuth)\s+", re.IGNORECASE
+)
+_FLAG = lazy_compile(r"^--?(?P<name>[A-Za-z][A-Za-z0-9_.-]*)$")
 # Prose (a description written under a secret-bearing name): three words or more, one of them a function word.
-_WORD = re.compile(r"[A-Za-z]{2,}")
+_WORD = lazy_compile(r"[A-Za-z]{2,}")
 _FUNCTION_WORDS = frozenset(
     "the a an of for to is are in from and or with this that your be used will must should on by not".split()
 )
@@ -274,12 +277,12 @@ def _is_prose(v: str) -> bool:
     return len(words) >= 3 and any(w.lower() in _FUNCTION_WORDS for w in words)
 
 
-_HASHED = re.compile(r"^\$(?:2[aby]|argon2\w*|pbkdf2[\w-]*|scrypt|[156])\$|^(?:sha\d+|md5|bcrypt|scrypt)[:$]", re.I)
+_HASHED = lazy_compile(r"^\$(?:2[aby]|argon2\w*|pbkdf2[\w-]*|scrypt|[156])\$|^(?:sha\d+|md5|bcrypt|scrypt)[:$]", re.I)
 
 
 # A value made of a few plain words that says it is local or for tests (`local-test-key`, `dev_token`):
 # written for a developer's own machine, not a credential anyone issued (issue 21) - a placeholder note.
-_LOCAL_TEST_VALUE = re.compile(
+_LOCAL_TEST_VALUE = lazy_compile(
     r"(?=[a-z_-]{0,40}(?:local|localhost|test|testing|dev|development|demo|sandbox))"
     r"(?=[a-z_-]{0,40}(?:key|token|secret|password|pass|pwd|apikey))[a-z]{2,12}(?:[-_][a-z]{2,12}){1,4}"
 )
@@ -310,7 +313,7 @@ def _classify_literal(value: str, flapi: bool) -> Verdict | None:
     return Verdict.KEY
 
 
-_FIELD_NAME = re.compile(r"[A-Za-z][A-Za-z_.-]*")
+_FIELD_NAME = lazy_compile(r"[A-Za-z][A-Za-z_.-]*")
 _SECRET_STEMS = ("token", "password", "passwd", "secret", "apikey", "credential")
 
 
@@ -557,7 +560,7 @@ def value_candidates(
 
 
 # `name: value`, `"name": "value"`, `NAME=value` in text that did not parse (one line, bounded lengths).
-_RAW_PAIR = re.compile(
+_RAW_PAIR = lazy_compile(
     # A key starts where no key character stands before it: tried from every character of a long
     # word, the bounded key part cost 80 steps per character.
     r"""["']?(?<![\w.-])(?P<key>[A-Za-z_][\w.-]{0,80})["']?[ \t]*[:=][ \t]*"""
@@ -734,7 +737,7 @@ _K8S_REF_PARENTS = frozenset({"secretkeyref", "secretref", "configmapkeyref", "s
 _K8S_NAME_KEYS = frozenset({"secretkey", "secretname", "secretkeyname", "existingsecret", "existingsecretkey",
                             "existingsecretname", "existingsecretpasswordkey", "passwordkey", "tokenkey", "apikeykey",
                             "userpasswordkey", "adminpasswordkey", "secretkeyref"})
-_K8S_KEY_NAME = re.compile(r"[a-z0-9](?:[a-z0-9._-]{0,251}[a-z0-9])?")
+_K8S_KEY_NAME = lazy_compile(r"[a-z0-9](?:[a-z0-9._-]{0,251}[a-z0-9])?")
 
 
 def _names_a_kubernetes_secret(key: str | None, parent: str | None, value: str) -> bool:
@@ -874,7 +877,7 @@ _SECRET_OPTIONS = {
 }
 _CONNECTION_OPTIONS = ("CONNECTION_STRING",)
 # Only SQL that mentions a credential is tokenized (most templates never do).
-_SQL_HINT = re.compile(r"passw|secret|token|_key|key_|accountkey|credential|://|identified|\bpwd\b", re.IGNORECASE)
+_SQL_HINT = lazy_compile(r"passw|secret|token|_key|key_|accountkey|credential|://|identified|\bpwd\b", re.IGNORECASE)
 
 
 def _scan_sql(sql: SqlText, what: str, context: Context, logical: str, served: bool) -> list[SecretHit]:

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from mcplint.lazy_re import lazy_compile
 from mcplint.loaders.mustache import Interpolation
 from mcplint.model.template_analysis import render, section_names, sentinel, sentinel_index
 
@@ -22,9 +23,9 @@ if TYPE_CHECKING:
 
     from mcplint.model.flapi import Endpoint
 
-_SENTINEL = re.compile(r"mcplsentinel(\d+)x")
-_WRITE_WORD = re.compile(r"\b(?:update|delete|merge)\b", re.IGNORECASE)
-_CREATE_SECRET = re.compile(r"^\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:PERSISTENT\s+|TEMPORARY\s+)?SECRET\b", re.I)
+_SENTINEL = lazy_compile(r"mcplsentinel(\d+)x")
+_WRITE_WORD = lazy_compile(r"\b(?:update|delete|merge)\b", re.IGNORECASE)
+_CREATE_SECRET = lazy_compile(r"^\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:PERSISTENT\s+|TEMPORARY\s+)?SECRET\b", re.I)
 
 
 @dataclass

@@ -16,12 +16,12 @@ for any choice of sections and values, with a map of where each value went.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING
 from collections.abc import Callable
 
+from mcplint.lazy_re import lazy_compile
 from mcplint.loaders.mustache import Interpolation, MustacheTemplate, Section, Tag, Text
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 MAX_SCENARIOS = 34  # all present, all absent, and up to 32 single sections
 _SENTINEL = "mcplsentinel{}x"
-_SENTINEL_RE = re.compile(r"mcplsentinel(\d+)x")
+_SENTINEL_RE = lazy_compile(r"mcplsentinel(\d+)x")
 
 # Functions whose string argument DuckDB (or an attached engine) executes as SQL.
 EXECUTING_FUNCTIONS = frozenset(
@@ -390,12 +390,12 @@ def analyse(
     return TemplateAnalysis(contexts, None if any_parsed else first_error, tried)
 
 
-_LAST_WORD = re.compile(r"(\w+|\}\}\}?|[)\]\"])\s*$")
+_LAST_WORD = lazy_compile(r"(\w+|\}\}\}?|[)\]\"])\s*$")
 _KEYWORDS = frozenset(
     "select from where and or not by order group having limit offset on join as in is like ilike between "
     "case when then else end union all distinct into values set update delete insert with".split()
 )
-_BEFORE_END = re.compile(r"^\s*(?:$|[,;)]|\{\{|(?i:limit|offset|nulls)\b)")
+_BEFORE_END = lazy_compile(r"^\s*(?:$|[,;)]|\{\{|(?i:limit|offset|nulls)\b)")
 
 
 def _keyword_aware(template: MustacheTemplate, interp: Interpolation, index_of: dict[int, int]) -> str:

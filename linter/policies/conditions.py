@@ -17,10 +17,10 @@ nearest existing parent when the value is not written.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Union
 
+from mcplint.lazy_re import lazy_compile
 from mcplint.policies.facts import Record, Value
 from mcplint.policies.regex_guard import full_match
 from mcplint.span import Span
@@ -233,7 +233,7 @@ def _wildcard(name: str) -> bool:
     return name.strip() in ("*", "all", "ALL")
 
 
-_ENV = re.compile(r"\{\{\s*env\.|\$\{|\$[A-Z_]")
+_ENV = lazy_compile(r"\{\{\s*env\.|\$\{|\$[A-Z_]")
 
 # name -> (function on a string value, description)
 STRING_PREDICATES = {

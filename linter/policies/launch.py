@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from mcplint.lazy_re import lazy_compile
 from mcplint.model.clients import ClientServer
 from mcplint.model.values import as_bool
 from mcplint.source import SourceFile
@@ -22,9 +23,9 @@ _SUB_RUNNERS = {("npm", "exec"): 2, ("npm", "x"): 2, ("pnpm", "dlx"): 2, ("yarn"
 _PYTHON = frozenset({"uvx", "pipx", "uv"})
 _VALUE_OPTIONS = frozenset({"-p", "--package", "--from", "--spec", "--with", "--python", "-c", "--call",
                             "--registry", "--cache", "--userconfig", "--index-url", "--index", "--extra-index-url"})
-_EXACT_NPM = re.compile(r"^v?\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.+-]+)?$")
-_EXACT_PY = re.compile(r"^(?:===?)\s*v?\d+(?:\.\d+)*(?:[-+.]?[0-9A-Za-z.+-]+)?$")
-_SHA = re.compile(r"^[0-9a-f]{7,40}$")
+_EXACT_NPM = lazy_compile(r"^v?\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.+-]+)?$")
+_EXACT_PY = lazy_compile(r"^(?:===?)\s*v?\d+(?:\.\d+)*(?:[-+.]?[0-9A-Za-z.+-]+)?$")
+_SHA = lazy_compile(r"^[0-9a-f]{7,40}$")
 _DOCKER = frozenset({"docker", "podman", "nerdctl"})
 
 

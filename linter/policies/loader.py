@@ -9,12 +9,12 @@ from __future__ import annotations
 import difflib
 import hashlib
 import os
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from mcplint.lazy_re import lazy_compile
 from mcplint.loaders.yaml_loader import load_yaml
 from mcplint.policies.conditions import (
     COMBINATORS,
@@ -41,7 +41,7 @@ POLICY_VERSION = 1
 MAX_POLICY_FILE_SIZE = 512 * 1024
 MAX_POLICIES = 200  # in one run, over every file
 MAX_POLICY_FILES = 100
-_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([A-Za-z][A-Za-z0-9_.-]*)\}")
+_PLACEHOLDER = lazy_compile(r"\{\{|\}\}|\{([A-Za-z][A-Za-z0-9_.-]*)\}")
 _MESSAGE_EXTRAS = ("label", "value", "field")
 
 

@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mcplint.engine.rule import Example, Finding, Level, Rule
+from mcplint.lazy_re import lazy_compile
 from mcplint.policies.conditions import Outcome, judge
 from mcplint.policies.facts import Record, Value
 from mcplint.policies.loader import CompiledPolicy
 
-_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([A-Za-z][A-Za-z0-9_.-]*)\}")  # `{{`, `}}`: literal braces
+_PLACEHOLDER = lazy_compile(r"\{\{|\}\}|\{([A-Za-z][A-Za-z0-9_.-]*)\}")  # `{{`, `}}`: literal braces
 MAX_MESSAGE_VALUE = 120
 
 

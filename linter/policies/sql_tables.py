@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from mcplint.lazy_re import lazy_compile
 from mcplint.span import Span
 
 if TYPE_CHECKING:
     from mcplint.model.flapi import Endpoint
 
-_SENTINEL = re.compile(r"mcplsentinel\d+x")
-_TAG = re.compile(r"\{\{\{?.*?\}?\}\}", re.DOTALL)
+_SENTINEL = lazy_compile(r"mcplsentinel\d+x")
+_TAG = lazy_compile(r"\{\{\{?.*?\}?\}\}", re.DOTALL)
 
 
 @dataclass(frozen=True)

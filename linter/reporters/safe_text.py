@@ -20,12 +20,14 @@ from __future__ import annotations
 
 import re
 
+from mcplint.lazy_re import lazy_compile
+
 # C0/C1 controls except tab (line breaks too: every printed piece is one line, and a
 # line of a CI log that starts with `::` is a workflow command), DEL, the Unicode line
 # and paragraph separators, bidi controls, zero-width and other invisible formatting
 # characters, Unicode tag characters, lone surrogates (the bytes of a file name that is not
 # UTF-8: no encoder writes them).
-_UNSAFE = re.compile(
+_UNSAFE = lazy_compile(
     "[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
     "\ud800-\udfff"
     "\U000e0000-\U000e007f]"
@@ -35,7 +37,7 @@ _REPLACEMENT = "\ufffd"
 # What JSON output must escape although json.dumps(ensure_ascii=False) writes it raw: the line
 # separators some log viewers break lines at, and lone surrogates (file names that are not
 # UTF-8) that no encoder writes.
-_JSON_RAW = re.compile("[\u2028\u2029\ud800-\udfff]")
+_JSON_RAW = lazy_compile("[\u2028\u2029\ud800-\udfff]")
 
 
 def printable(text: str) -> str:

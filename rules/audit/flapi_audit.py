@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 
 from mcplint.engine.rule import Example, Finding, Level, Rule
+from mcplint.lazy_re import lazy_compile
 from mcplint.model import Endpoint, FlapiProject, Target
 from mcplint.model.values import get_bool
 from mcplint.rules.authentication._examples import MAIN, MCP_AUTH, project, tool
@@ -21,7 +22,7 @@ from mcplint.tree import Node, ScalarNode, SequenceNode
 
 _AUDIT = "audit:\n  enabled: true\n  sink: file\n  path: /var/log/flapi/audit.jsonl\n"
 # Argument names that carry credentials or personal data.
-_SENSITIVE = re.compile(
+_SENSITIVE = lazy_compile(
     r"passw|pwd|secret|token|api_?key|apikey|credential|auth|session|cookie"
     r"|e_?mail|phone|mobile|ssn|social_?security|passport|tax_?id|national_?id|iban|account_?n(?:o|um)"
     r"|credit_?card|card_?n(?:o|um)|cvv|birth|dob|salary|address|first_?name|last_?name|full_?name|surname",

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from mcplint.lazy_re import lazy_compile
+
 _ACTION_WORDS = frozenset(
     """write create update delete del remove rm drop insert upsert execute exec run eval push merge send put patch
     edit modify move rename deploy kill terminate truncate commit upload set apply install uninstall publish
@@ -29,7 +31,7 @@ FLUXBASE_WRITE_TOOLS = frozenset(
         "sync_migration", "sync_chatbot",
     }
 )
-_WORD = re.compile(r"[A-Za-z][a-z]*|[0-9]+")
+_WORD = lazy_compile(r"[A-Za-z][a-z]*|[0-9]+")
 
 
 def words(name: str) -> list[str]:

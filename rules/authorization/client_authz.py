@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 
 from mcplint.engine.rule import Example, Finding, Level, Rule
+from mcplint.lazy_re import lazy_compile
 from mcplint.model import ClientConfig, ClientServer, Target
 from mcplint.model import secret_patterns as sp
 from mcplint.rules.authorization._tools import can_write, is_wildcard
@@ -90,14 +91,14 @@ AUTO_APPROVE_WRITES = Rule(
 
 _PRIVILEGED_CAPS = {"ALL", "SYS_ADMIN", "CAP_SYS_ADMIN", "SYS_PTRACE", "CAP_SYS_PTRACE", "SYS_MODULE",
                     "CAP_SYS_MODULE", "DAC_READ_SEARCH", "CAP_DAC_READ_SEARCH"}
-_UNCONFINED = re.compile(r"^(?:seccomp|apparmor|systempaths)[=:]unconfined$|^label[=:]disable$", re.IGNORECASE)
-_HOME = re.compile(
+_UNCONFINED = lazy_compile(r"^(?:seccomp|apparmor|systempaths)[=:]unconfined$|^label[=:]disable$", re.IGNORECASE)
+_HOME = lazy_compile(
     r"""^(?:~|~/|\$HOME|\$\{HOME\}|\$\{env:HOME\}|\$\{userHome\}|%USERPROFILE%|\$\{env:USERPROFILE\}
     |\$env:USERPROFILE|/root|/home/[^/]+|/Users/[^/]+|[A-Za-z]:[\\/]Users[\\/][^\\/]+)[\\/]?$""",
     re.VERBOSE,
 )
 _ROOTS = frozenset({"/", "C:\\", "C:/", "c:\\", "c:/"})
-_DOCKER_SOCKET = re.compile(r"(?:^|/)(?:var/)?run/docker\.sock$|^//\./pipe/docker_engine$|podman\.sock$")
+_DOCKER_SOCKET = lazy_compile(r"(?:^|/)(?:var/)?run/docker\.sock$|^//\./pipe/docker_engine$|podman\.sock$")
 
 
 def _docker(server: ClientServer) -> list[DockerOption]:
@@ -294,11 +295,11 @@ DOCKER_HOME_MOUNT = Rule(
 
 # ------------------------------------------------------------------ AUTHZ018
 
-_SERVICE_KEY_NAMES = re.compile(
+_SERVICE_KEY_NAMES = lazy_compile(
     r"(?i)^(?:[A-Z0-9]+_)*(?:FLUXBASE|SUPABASE)_(?:[A-Z0-9]+_)*SERVICE_?(?:ROLE_?)?KEY$"
     r"|^(?:[A-Z0-9]+_)*SERVICE_?ROLE_?KEY$|^--?service-role-key$|^--?fluxbase-service-key$"
 )
-_VALUE_REFERENCE = re.compile(
+_VALUE_REFERENCE = lazy_compile(
     r"(?i)\$\{(?:env:)?(?:[A-Z0-9]+_)*(?:(?:FLUXBASE|SUPABASE)_(?:[A-Z0-9]+_)*SERVICE_?(?:ROLE_?)?KEY"
     r"|SERVICE_?ROLE_?KEY)(?::-[^}]*)?\}"
 )

@@ -9,10 +9,10 @@ runs code) rather than by the action verbs of ``AUTHZ010``.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from mcplint.engine.rule import Example, Finding, Level, Rule
+from mcplint.lazy_re import lazy_compile
 from mcplint.model import ClientConfig, ClientServer, Target
 from mcplint.model.values import as_bool
 from mcplint.rules.authorization._tools import can_write, is_wildcard, words
@@ -48,7 +48,7 @@ def _finding(config: ClientConfig, server: ClientServer, arg: Arg, message: str,
 # ------------------------------------------------------------------ AUTHZ021
 
 ESCALATION = frozenset({"sudo", "doas", "pkexec", "su", "run0", "gsudo", "runas", "sudo-rs"})
-_SCRIPT_ESCALATION = re.compile(r"(?:^|[;&|(`\s])(sudo|doas|pkexec|su|run0|gsudo)(?=\s|$)")
+_SCRIPT_ESCALATION = lazy_compile(r"(?:^|[;&|(`\s])(sudo|doas|pkexec|su|run0|gsudo)(?=\s|$)")
 
 
 def escalation(server: ClientServer) -> Arg | None:
@@ -153,7 +153,7 @@ RAW_NETWORK_TOOL = Rule(
 
 # ------------------------------------------------------------------ AUTHZ023
 
-_SSH_MOUNT = re.compile(r"(?:\$\{?SSH_AUTH_SOCK\}?|ssh-agent|/\.ssh/?$|^~/\.ssh|/ssh-auth\.sock)")
+_SSH_MOUNT = lazy_compile(r"(?:\$\{?SSH_AUTH_SOCK\}?|ssh-agent|/\.ssh/?$|^~/\.ssh|/ssh-auth\.sock)")
 
 
 def _ssh_places(server: ClientServer) -> Iterator[tuple[ScalarNode, str]]:
@@ -216,7 +216,7 @@ SSH_AGENT = Rule(
 
 # ------------------------------------------------------------------ AUTHZ024
 
-_FS_PACKAGE = re.compile(
+_FS_PACKAGE = lazy_compile(
     r"(?i)(?:file-?system|server-files\b|files?-mcp|mcp-files?\b|fs-mcp|mcp-fs\b|desktop-commander)"
 )
 _FS_WRITE = frozenset({"write_file", "edit_file", "move_file", "create_directory", "delete_file", "write", "edit",

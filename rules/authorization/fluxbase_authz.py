@@ -11,10 +11,10 @@ a YAML list or a comma-separated string.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from mcplint.engine.rule import Example, Finding, Level, Rule
+from mcplint.lazy_re import lazy_compile
 from mcplint.model import FluxbaseConfig, Target
 from mcplint.model.values import as_bool
 from mcplint.rules.authorization._tools import FLUXBASE_WRITE_TOOLS, can_write, is_wildcard
@@ -260,7 +260,7 @@ ALL_RESOURCES = Rule(
 
 # ------------------------------------------------------------------ AUTHZ017
 
-_DANGEROUS = re.compile(r"^(?:\*|execute:sql|admin:.*|sync:migrations|sync:\*|write:\*)$")
+_DANGEROUS = lazy_compile(r"^(?:\*|execute:sql|admin:.*|sync:migrations|sync:\*|write:\*)$")
 _SCOPE_KEYS = ("scopes", "scope", "allowed_scopes")
 _NOT_CLIENT_KEYS = ("oauth_providers", "saml_providers", "oauth")
 

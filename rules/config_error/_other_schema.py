@@ -20,10 +20,10 @@ the value's schema says what the product accepts, in words.
 
 from __future__ import annotations
 
-import re
 import weakref
 from dataclasses import dataclass
 
+from mcplint.lazy_re import lazy_compile
 from mcplint.model import Document
 from mcplint.rules.config_error._flapi_schema import SchemaIssue, validate_tree
 from mcplint.tree import MappingNode, ScalarNode, SequenceNode
@@ -31,7 +31,7 @@ from mcplint.tree import MappingNode, ScalarNode, SequenceNode
 CLIENT = "mcp-client"
 FLUXBASE = "fluxbase"
 PGEDGE = {"server": "pgedge-server", "tokens": "pgedge-tokens", "users": "pgedge-users"}
-_SUGGESTED = re.compile(r"`([^`]+)`")
+_SUGGESTED = lazy_compile(r"`([^`]+)`")
 
 
 @dataclass(frozen=True)

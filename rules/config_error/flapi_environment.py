@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from mcplint.engine.rule import Example, Finding, Level, RelatedLocation, Rule
+from mcplint.lazy_re import lazy_compile
 from mcplint.model import Document, FlapiProject, Target
 from mcplint.model.flapi import flapi_at_least
 from mcplint.model.secret_patterns import flapi_secret_key_kind
@@ -27,8 +28,8 @@ from mcplint.span import Span
 from mcplint.tree import ScalarNode, SequenceNode, scalars
 
 # What flAPI 26.10 treats as a reference in YAML text (spaces inside the braces included).
-_REFERENCE = re.compile(r"\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
-_CONDITION = re.compile(r"!?\s*env\.([A-Za-z_][A-Za-z0-9_]*)")
+_REFERENCE = lazy_compile(r"\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+_CONDITION = lazy_compile(r"!?\s*env\.([A-Za-z_][A-Za-z0-9_]*)")
 _MAX_PATTERN = 500  # characters of a whitelist pattern mcplint compiles (longer ones admit nothing here)
 
 # flAPI 26.10.2's own words (``--validate-config``).
@@ -223,7 +224,7 @@ RULE = Rule(
 # ------------------------------------------------------------------- CFG018
 
 # ``${NAME}`` / ``$NAME``: shell syntax no flAPI release expands in YAML.
-_SHELL_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:[:?+-][^}]{0,200})?\}|^\$([A-Za-z_][A-Za-z0-9_]*)$")
+_SHELL_REFERENCE = lazy_compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:[:?+-][^}]{0,200})?\}|^\$([A-Za-z_][A-Za-z0-9_]*)$")
 _SQL_KEYS = frozenset({"init"})  # SQL: secrets in it are the secret scan's (SEC005)
 
 

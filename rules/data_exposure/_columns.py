@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import re
 
+from mcplint.lazy_re import lazy_compile
+
 try:  # Python 3.11+
     import re._constants as _sre_constants
     import re._parser as _sre_parse
@@ -41,8 +43,8 @@ SENSITIVE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("password hash", r"(?:^|_)(?:hash|password_?hash|pw_?hash)(?:_|$)"),
     ("IP address", r"(?:^|_)(?:ip|ip_?addr(?:ess)?|client_?ip|remote_?addr(?:ess)?)(?:_|$)"),
 )
-_COMPILED = tuple((label, re.compile(pattern)) for label, pattern in SENSITIVE_COLUMNS)
-_SEPARATORS = re.compile(r"[^a-z0-9]+")
+_COMPILED = tuple((label, lazy_compile(pattern)) for label, pattern in SENSITIVE_COLUMNS)
+_SEPARATORS = lazy_compile(r"[^a-z0-9]+")
 MAX_CONFIGURED_NAME = 256  # configured patterns see at most this much of a name
 
 

@@ -9,14 +9,14 @@ or key keeps its fingerprint.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from mcplint.engine.rule import Finding, Level
+from mcplint.lazy_re import lazy_compile
 from mcplint.model.secret_scan import SecretHit, SecretScan, Verdict
 
-_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_INIT = re.compile(r"(?:^|\.)init(?:$|[.\[])")
+_ENV_NAME = lazy_compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_INIT = lazy_compile(r"(?:^|\.)init(?:$|[.\[])")
 # Verified on flAPI 26.10.2: tests/conformance/test_project_behaviour.py::test_get_config_with_config_service_token
 # and ::test_get_config_returns_env_values_substituted_into_init; without the token /config is 401
 # (tests/conformance/test_endpoint_behaviour.py::test_get_config_needs_the_config_service_token).

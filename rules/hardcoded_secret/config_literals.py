@@ -10,11 +10,11 @@ the secret patterns (``linter/model/secret_patterns.py``).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 from mcplint.engine.rule import Example, Finding, Level, Rule
+from mcplint.lazy_re import lazy_compile
 from mcplint.loaders.scalar_positions import value_span
 from mcplint.model import ClientConfig, Target
 from mcplint.model.model import DocumentUnit
@@ -22,11 +22,13 @@ from mcplint.model import secret_patterns as sp
 from mcplint.rules.supply_chain._clients import config_label
 from mcplint.tree import MappingNode, ScalarNode, SequenceNode
 
-_ODBC_PASSWORD = re.compile(
+_ODBC_PASSWORD = lazy_compile(
     r"(?i)(?:^|;)\s*(?P<key>PWD|Password|Pass)\s*=\s*(?P<value>\{[^}]*\}|[^;\"']*)"
 )
-_ODBC_CONTEXT = re.compile(r"(?i)(?:^|;)\s*(?:driver|server|data source|dsn|uid|user id|database|initial catalog)\s*=")
-_REFERENCE = re.compile(r"\$\{|\$[A-Za-z_]|\{\{|%[A-Za-z_]+%|<[^>]*>")
+_ODBC_CONTEXT = lazy_compile(
+    r"(?i)(?:^|;)\s*(?:driver|server|data source|dsn|uid|user id|database|initial catalog)\s*="
+)
+_REFERENCE = lazy_compile(r"\$\{|\$[A-Za-z_]|\{\{|%[A-Za-z_]+%|<[^>]*>")
 
 
 def odbc_password(text: str) -> tuple[int, int, str] | None:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from mcplint.engine.rule import Example, Finding, Level, Rule
+from mcplint.lazy_re import lazy_compile
 from mcplint.model import Target
 from mcplint.model.flapi import DEFAULT_FLAPI_VERSION, flapi_at_least
 from mcplint.model.secret_scan import SecretScan, Verdict
@@ -14,7 +14,7 @@ from mcplint.rules.hardcoded_secret._examples import bearer_auth
 
 
 # ``{{ env.NAME }}`` with spaces (and nothing flAPI never expands): substituted by flAPI 26.10, literal in 26.6.
-_SPACED_ONLY = re.compile(r"\{\{\s*env\.[A-Za-z_][A-Za-z0-9_]*\s*\}\}")
+_SPACED_ONLY = lazy_compile(r"\{\{\s*env\.[A-Za-z_][A-Za-z0-9_]*\s*\}\}")
 
 
 def _expanded_by(scan: SecretScan, value: str) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from mcplint.lazy_re import lazy_compile
 from mcplint.model import Endpoint
 from mcplint.model.statements import Rendering, statement_kind
 from mcplint.span import Span
@@ -12,7 +13,7 @@ from mcplint.span import Span
 if TYPE_CHECKING:
     from sqlglot import Expression
 
-_SENTINEL = re.compile(r"mcplsentinel(\d+)x")
+_SENTINEL = lazy_compile(r"mcplsentinel(\d+)x")
 _KEYWORDS = {"DELETE": "DELETE", "UPDATE": "UPDATE", "MERGE": "MERGE"}
 
 

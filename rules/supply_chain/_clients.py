@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
 
+from mcplint.lazy_re import lazy_compile
 from mcplint.loaders.scalar_positions import value_span
 from mcplint.model import ClientServer
 from mcplint.source import SourceFile
@@ -90,10 +91,10 @@ _SH = frozenset({"sh", "bash", "zsh", "dash", "ksh", "ash", "fish", "busybox"})
 _CMD = frozenset({"cmd"})
 _POWERSHELL = frozenset({"powershell", "pwsh"})
 # What makes a script more than one program started with its arguments.
-_SH_META = re.compile(r"[|;&<>`$()\n]|\bsource\b|\beval\b")
-_CMD_META = re.compile(r"[|&<>^\n]")
-_PS_META = re.compile(r"[|;&<>`$()\n{}]")
-_PIPE_TO_SHELL = re.compile(
+_SH_META = lazy_compile(r"[|;&<>`$()\n]|\bsource\b|\beval\b")
+_CMD_META = lazy_compile(r"[|&<>^\n]")
+_PS_META = lazy_compile(r"[|;&<>`$()\n{}]")
+_PIPE_TO_SHELL = lazy_compile(
     r"\b(?:curl|wget|fetch|iwr|irm|invoke-webrequest|invoke-restmethod)\b[^|\n]*\|\s*(?:sudo\s+)?"
     r"(?:(?:ba|z|da|k|fi)?sh|python[0-9.]*|node|perl|ruby|iex|invoke-expression)\b",
     re.IGNORECASE,

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from mcplint.engine.rule import Example, Finding, Level, Rule
+from mcplint.lazy_re import lazy_compile
 from mcplint.model import ClientConfig, ClientServer, Target
 from mcplint.model import secret_patterns as sp
 from mcplint.model.values import as_bool
@@ -128,9 +129,9 @@ _PY_VALUE_OPTIONS = frozenset({"--from", "--with", "--with-editable", "--with-re
                                "--resolution", "--prerelease", "--exclude-newer", "--link-mode", "--color",
                                "--allow-insecure-host", "-w"})
 _NO_FETCH = frozenset({"--no", "--no-install", "--offline"})
-_EXACT_NPM = re.compile(r"^v?\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.+-]+)?$")
-_PY_PIN = re.compile(r"(?:===?|@)\s*v?\d+(?:\.\d+)*(?:[-+.]?[0-9A-Za-z.+-]+)?\s*$")
-_SHA = re.compile(r"[#@][0-9a-f]{7,40}$")
+_EXACT_NPM = lazy_compile(r"^v?\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.+-]+)?$")
+_PY_PIN = lazy_compile(r"(?:===?|@)\s*v?\d+(?:\.\d+)*(?:[-+.]?[0-9A-Za-z.+-]+)?\s*$")
+_SHA = lazy_compile(r"[#@][0-9a-f]{7,40}$")
 # Runners of a project's own code: npx uses the installed copy when it is a dependency of the project.
 _DEV_RUNNERS = frozenset({"tsx", "ts-node", "nodemon", "vite-node", "esno", "esrun", "jiti", "tsc"})
 
@@ -212,8 +213,8 @@ def _first_positional(argv: list[Arg], start: int, value_options: frozenset[str]
     return None
 
 
-_NPM_NAME = re.compile(r"^(?:@[a-z0-9][\w.~-]*/)?[a-z0-9][\w.~-]*$", re.IGNORECASE)
-_PY_NAME = re.compile(r"^[A-Za-z0-9][\w.-]*(?:\[[\w,.\s-]*\])?$")
+_NPM_NAME = lazy_compile(r"^(?:@[a-z0-9][\w.~-]*/)?[a-z0-9][\w.~-]*$", re.IGNORECASE)
+_PY_NAME = lazy_compile(r"^[A-Za-z0-9][\w.-]*(?:\[[\w,.\s-]*\])?$")
 
 
 def _plausible(fetch: _Fetch, argv: list[Arg]) -> bool:

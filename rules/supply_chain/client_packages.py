@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 
 from mcplint.engine.rule import Example, Finding, Level, Rule
+from mcplint.lazy_re import lazy_compile
 from mcplint.model import ClientConfig, ClientServer, Target
 from mcplint.rules.supply_chain._clients import Arg, config_label, docker_run_options, effective_argv, program
 from mcplint.rules.supply_chain.client_launch import (
@@ -43,7 +44,7 @@ def docker_image(argv: list[Arg]) -> Arg | None:
     return None
 
 
-_REFERENCE = re.compile(r"\$\{|\$[A-Za-z_]|\{\{|%[A-Za-z_]+%")
+_REFERENCE = lazy_compile(r"\$\{|\$[A-Za-z_]|\{\{|%[A-Za-z_]+%")
 
 
 def image_problem(image: str) -> str | None:

@@ -13,13 +13,14 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from mcplint.engine.rule import Example, Finding, Level, RelatedLocation, Rule
+from mcplint.lazy_re import lazy_compile
 from mcplint.model import Endpoint, FlapiProject, Target
 from mcplint.rules.config_error._flapi_facts import include_sites
 from mcplint.tree import ScalarNode, SequenceNode
 
 _SQL = "SELECT id, status FROM orders LIMIT 100\n"
 _MAIN = "template:\n  path: ./sqls\ncors:\n  allow-origins: [https://app.example.com]\n"
-_REMOTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+_REMOTE = lazy_compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 
 def _files(main: str, template_source: str = "orders.sql") -> dict[str, str]:
@@ -169,8 +170,8 @@ SECRET_NAMES = (
     "JWT_SECRET", "FLAPI_CONFIG_SERVICE_TOKEN", "FLAPI_JWT_SECRET", "SECRET_KEY", "API_KEY", "API_TOKEN",
     "ACCESS_TOKEN", "PRIVATE_KEY", "ENCRYPTION_KEY",
 )
-_NESTED_QUANTIFIER = re.compile(r"\([^()]*[*+}][^()]*\)\s*[*+{]")
-_LITERAL_PARTS = re.compile(r"\(\?:|[()|^$]")
+_NESTED_QUANTIFIER = lazy_compile(r"\([^()]*[*+}][^()]*\)\s*[*+{]")
+_LITERAL_PARTS = lazy_compile(r"\(\?:|[()|^$]")
 
 
 def _compiled(pattern: str) -> re.Pattern[str] | None:

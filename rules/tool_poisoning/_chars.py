@@ -19,10 +19,11 @@ real text needs:
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+
+from mcplint.lazy_re import lazy_compile
 
 TAG = "tag"
 BIDI = "bidi"
@@ -36,7 +37,7 @@ _INVISIBLE_NOT_CF = frozenset((0x034F, 0x115F, 0x1160, 0x3164, 0xFFA0, 0x2800, 0
 _NUMBER_SIGNS = frozenset((0x0600, 0x0601, 0x0602, 0x0603, 0x0604, 0x0605, 0x06DD, 0x070F, 0x08E2, 0x110BD, 0x110CD))
 _EMOJI_FLAG_BASE = 0x1F3F4
 # Everything but printable ASCII, line feed and tab deserves a closer look.
-_SUSPECT = re.compile(r"[^\x20-\x7e\n\t]")
+_SUSPECT = lazy_compile(r"[^\x20-\x7e\n\t]")
 _CANCEL_TAG = 0xE007F
 
 

@@ -18,10 +18,11 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from mcplint.lazy_re import lazy_compile
 from mcplint.rules.tool_poisoning._text import normalise
 
 MAX_SENTENCE = 2000  # characters: a longer run without a sentence end is judged in pieces
-_END = re.compile(r"[.!?;](?=\s)|\n[^\S\n]*\n|\n(?=[^\S\n]*(?:[-*\u2022]|\d{1,2}[.)])[^\S\n])|-->|</\w{1,20}>")
+_END = lazy_compile(r"[.!?;](?=\s)|\n[^\S\n]*\n|\n(?=[^\S\n]*(?:[-*\u2022]|\d{1,2}[.)])[^\S\n])|-->|</\w{1,20}>")
 
 # An order: an imperative verb opening the sentence (after a few adverbs or a
 # condition clause), or a modal addressed to the reader.
@@ -31,18 +32,18 @@ _IMPERATIVE = (
     r"|notify|report|transmit|route|mirror|sync|tell|mention|reveal|hide|keep|make sure|ensure|remember to"
     r"|switch|swap|alter|point|direct|reroute|substitute|prepend|override|update|rewrite|intercept|capture"
 )
-_OPENER = re.compile(
+_OPENER = lazy_compile(
     rf"^[\W_]{{0,8}}(?:(?:always|also|then|first|now|please|silently|secretly|quietly|additionally|immediately"
     rf"|important|note|system)[\s,:]{{1,4}}){{0,3}}(?:{_IMPERATIVE})\b",
     re.I,
 )
-_MODAL = re.compile(
+_MODAL = lazy_compile(
     r"\b(?:you must|you should|you need to|you have to|you will|you are required to|always|must always"
     r"|be sure to|make sure(?: to)?|remember to|do not forget to|don't forget to)\b",
     re.I,
 )
 # "When the send_email tool is used, …", "Before calling X, …": a condition, then (after the comma) an order.
-_CONDITION = re.compile(
+_CONDITION = lazy_compile(
     r"^[\W_]{0,8}(?:when|whenever|before|after|if|once|each time|every time|while)\b[^,:\n]{1,160}[,:]\s{0,4}"
     r"(?:(?:always|also|then|first|please|silently|secretly|quietly)\s{1,4}){0,3}"
     rf"(?:{_IMPERATIVE})\b",
@@ -50,29 +51,30 @@ _CONDITION = re.compile(
 )
 
 # Something outside the tool.
-_TOOL_NAME = re.compile(
+_TOOL_NAME = lazy_compile(
     r"(?<![/.~\w-])[a-z][a-z0-9]{0,30}(?:_[a-z0-9]{1,30}){1,6}\b(?=[\s`'\"]{0,3}(?:tool|function|command)\b)"
     r"|\b(?:the|a|an)\s{1,3}[A-Za-z][\w.-]{1,63}\s{1,3}(?:tool|function)\b"
     r"|(?<![/.~\w-])[a-z][a-z0-9]{0,30}(?:_[a-z0-9]{1,30}){1,6}\b",
 )
-_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){0,6}\.[a-z]{2,24}\b", re.I)
-_URL = re.compile(r"\b(?:https?|ftp|wss?)://[^\s\"'<>)\]`]{1,300}", re.I)
+_EMAIL = lazy_compile(r"(?<![\w.+-])[\w.+-]{1,64}@[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){0,6}\.[a-z]{2,24}\b", re.I)
+_URL = lazy_compile(r"\b(?:https?|ftp|wss?)://[^\s\"'<>)\]`]{1,300}", re.I)
 # A bare host name ("attacker.com"): a known top-level domain, not part of a path, e-mail or file name.
-_DOMAIN = re.compile(
+_DOMAIN = lazy_compile(
     r"(?<![\w@./-])[a-z0-9-]{2,63}(?:\.[a-z0-9-]{1,63}){0,4}\.(?:com|net|org|io|ru|cn|xyz|top|info|biz|me|tk|co"
     r"|site|online|app|dev|cc|pw|su)(?![\w.-]|\.[a-z])",
     re.I,
 )
-_PARTY = re.compile(
+_PARTY = lazy_compile(
     r"\b(?:the attacker|attacker|attackers|our (?:server|servers|team|endpoint|backend|partners?|collector)"
     r"|third[- ]part(?:y|ies)|advertisers?|data brokers?|marketing (?:partners?|database|lists?)"
     r"|remote (?:server|endpoint|host|collector|storage)|external (?:server|endpoint|host|service|storage|logging)"
     r"|partners?)\b",
     re.I,
 )
-_RECIPIENT = re.compile(r"\b(?:bcc|cc|blind (?:carbon )?copy|carbon copy|recipients?|copy of (?:every|each|all|the))\b",
-                        re.I)
-_CONCEAL = re.compile(
+_RECIPIENT = lazy_compile(
+    r"\b(?:bcc|cc|blind (?:carbon )?copy|carbon copy|recipients?|copy of (?:every|each|all|the))\b", re.I
+)
+_CONCEAL = lazy_compile(
     r"\b(?:do not|don't|dont|never|must not|should not|without)\s{1,3}(?:\w{1,20}\s{1,3}){0,2}"
     r"(?:mention|mentioning|tell|telling|inform|informing|notify|notifying|reveal|revealing|disclose|disclosing"
     r"|show|showing|alert|alerting|say|saying|report|reporting|letting)\b"
@@ -82,7 +84,7 @@ _CONCEAL = re.compile(
     r"|\bthe user (?:must|should|need|needs|will) (?:not|never)\b",
     re.I,
 )
-_PROTECTIVE = re.compile(
+_PROTECTIVE = lazy_compile(
     r"\b(?:api[ -]?keys?|passwords?|secrets?|tokens?|credentials?|private keys?)\b", re.I
 )
 

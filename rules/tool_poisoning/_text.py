@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Union
 
+from mcplint.lazy_re import lazy_compile
 from mcplint.rules.tool_poisoning._chars import classify
 
 # Letters from other scripts that look like Latin ones (Unicode confusables,
@@ -133,7 +134,7 @@ class Phrase:
 
     def __init__(self, source: str, parts: list[str]) -> None:
         self.source = source
-        self._parts = [re.compile(part, re.IGNORECASE) for part in dict.fromkeys(parts)]
+        self._parts = [lazy_compile(part, re.IGNORECASE) for part in dict.fromkeys(parts)]
         self._compiled: re.Pattern[str] | None = None
 
     @property
@@ -186,9 +187,9 @@ def phrase(*parts: str | int) -> Phrase:
     return Phrase("".join(pattern), [part for part in parts if isinstance(part, str)])
 
 
-_SENTENCE_END = re.compile(rf"[.!?](?=\s)|\n[^\S\n]*\n|\n(?={_ITEM})")
-_DOUBLE_NEGATIVE = re.compile(r"(?:forget|fail|hesitate|neglect|omit|skip|miss)", re.I)
-_NEGATION = re.compile(
+_SENTENCE_END = lazy_compile(rf"[.!?](?=\s)|\n[^\S\n]*\n|\n(?={_ITEM})")
+_DOUBLE_NEGATIVE = lazy_compile(r"(?:forget|fail|hesitate|neglect|omit|skip|miss)", re.I)
+_NEGATION = lazy_compile(
     r"\b(?:not|never|no|nor|avoid|without|cannot|don't|dont|doesn't|mustn't|shouldn't|can't)\b", re.I
 )
 

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from mcplint.engine.rule import Example, Finding, Level, Rule
+from mcplint.lazy_re import lazy_compile
 from mcplint.model import Target
 from mcplint.model.texts import ModelText
 from mcplint.rules.tool_poisoning._examples import tool_project
@@ -49,7 +50,7 @@ PATTERNS: list[tuple[str, Matcher]] = [
     ),
     (
         "secret operation",
-        re.compile(
+        lazy_compile(
             r"\bthis is (?:a |an )?(?:secret|hidden|confidential|covert) (?:operation|instruction|step|action|task"
             r"|requirement|process)\b|\bkeep (?:this|it|these) (?:a )?(?:secret|confidential|hidden|between us)\b",
             re.I,
@@ -58,7 +59,7 @@ PATTERNS: list[tuple[str, Matcher]] = [
 ]
 
 
-_PROTECTED = re.compile(
+_PROTECTED = lazy_compile(
     r"\b(?:api[ -]?keys?|passwords?|secrets?|tokens?|credentials?|private keys?|client[_ ]secret)\b", re.I
 )
 

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from mcplint.engine.rule import Example, Finding, Level, Rule
+from mcplint.lazy_re import lazy_compile
 from mcplint.model import Target
 from mcplint.model.texts import ModelText
 from mcplint.rules.tool_poisoning._chars import CONTROL, codepoint, hidden_runs
@@ -14,10 +15,10 @@ from mcplint.rules.tool_poisoning._findings import at
 from mcplint.rules.tool_poisoning._text import show
 
 # CSI (ESC [ or the C1 CSI), OSC (ESC ] … BEL or ESC \), and two-byte ESC sequences.
-ANSI = re.compile(
+ANSI = lazy_compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]|\x9b[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]{0,512}(?:\x07|\x1b\\)?|\x1b[@-Z\\-_]"
 )
-_CONCEAL = re.compile(r"^(?:\x1b\[|\x9b)(?:[0-9;]*;)?8(?:;[0-9;]*)?m$")
+_CONCEAL = lazy_compile(r"^(?:\x1b\[|\x9b)(?:[0-9;]*;)?8(?:;[0-9;]*)?m$")
 
 
 def check(unit: ModelText) -> Iterator[Finding]:

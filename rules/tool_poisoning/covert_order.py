@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 
 from mcplint.engine.rule import Example, Finding, Level, Rule
+from mcplint.lazy_re import lazy_compile
 from mcplint.model import Target
 from mcplint.model.texts import ModelText
 from mcplint.rules.tool_poisoning._examples import tool_project
@@ -24,7 +25,7 @@ from mcplint.rules.tool_poisoning._text import excerpt, normalise
 MAX_PER_TEXT = 3
 SHORT_FOLLOWER = 80  # characters: "Do not mention it." after the order belongs to it
 # The short follower points back at the order ("do not mention this", "keep it secret").
-_POINTS_BACK = re.compile(
+_POINTS_BACK = lazy_compile(
     r"\b(?:mention|tell|reveal|say|disclose|inform|notify|show)\w{0,3}\s{1,3}(?:\w{1,10}\s{1,3})?(?:it|this|these)\b"
     r"|\b(?:it|this|these)\s{1,3}(?:secret|quiet|hidden|private|between us)\b",
     re.I,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import base64
 import binascii
-import re
 from collections.abc import Iterator
 
 from mcplint.engine.rule import Example, Finding, Level, Rule
+from mcplint.lazy_re import lazy_compile
 from mcplint.model import Target
 from mcplint.model.texts import ModelText
 from mcplint.rules.tool_poisoning._examples import tool_project
@@ -17,8 +17,8 @@ from mcplint.rules.tool_poisoning._text import show
 MAX_PER_TEXT = 5
 MIN_TEXT_BLOB = 24  # characters of base64 (18 bytes) or 32 of hex (16 bytes) that decode to text
 MIN_OPAQUE_BLOB = 256  # characters of base64 that decode to binary data
-BASE64 = re.compile(r"(?<![\w+/=-])[A-Za-z0-9+/_-]{24,}={0,2}(?![\w+/=-])")
-HEX = re.compile(r"(?<![0-9A-Za-z])(?:0x)?(?:[0-9A-Fa-f]{2}){16,}(?![0-9A-Za-z])|(?:\\x[0-9A-Fa-f]{2}){12,}")
+BASE64 = lazy_compile(r"(?<![\w+/=-])[A-Za-z0-9+/_-]{24,}={0,2}(?![\w+/=-])")
+HEX = lazy_compile(r"(?<![0-9A-Za-z])(?:0x)?(?:[0-9A-Fa-f]{2}){16,}(?![0-9A-Za-z])|(?:\\x[0-9A-Fa-f]{2}){12,}")
 
 
 def check(unit: ModelText) -> Iterator[Finding]:

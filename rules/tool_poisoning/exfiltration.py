@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from mcplint.engine.rule import Example, Finding, Level, Rule
+from mcplint.lazy_re import lazy_compile
 from mcplint.model import Target
 from mcplint.model.texts import ModelText
 from mcplint.rules.tool_poisoning._examples import tool_project
@@ -46,14 +47,14 @@ _SECRETS = (
     r"api[ -]?keys?|tokens?|credentials?|passwords?|secrets?|private keys?|session cookies|cookies|ssh keys?"
     r"|access keys?"
 )
-_DESTINATION = re.compile(DESTINATION, re.I)
+_DESTINATION = lazy_compile(DESTINATION, re.I)
 # What is worth smuggling out in an encoding ("encode the image in base64" is ordinary).
 _ENCODED_DATA = (
     r"conversations?|chat|history|messages?|credentials?|secrets?|keys?|tokens?|passwords?|contents?|private"
     r"|personal|information|environment|env|system prompt|instructions|cookies|files?"
 )
-_HTTP_METHOD = re.compile(r"(?:POST|PUT|PATCH)\s+(?:https?://|/)")
-_EXAMPLE = re.compile(r"\b(?:e\.g|for example|for instance|such as|example)\b", re.I)
+_HTTP_METHOD = lazy_compile(r"(?:POST|PUT|PATCH)\s+(?:https?://|/)")
+_EXAMPLE = lazy_compile(r"\b(?:e\.g|for example|for instance|such as|example)\b", re.I)
 
 PATTERNS: list[tuple[str, Matcher]] = [
     ("send to a fixed destination", phrase(words(_SEND), 10, DESTINATION)),
@@ -101,10 +102,10 @@ PATTERNS: list[tuple[str, Matcher]] = [
                words(r"recipients?|destination|address|e-?mail address|phone number|number|webhook|url|endpoint"
                      r"|target|to field|bcc|cc"), 2, words("to|with|into"), 1, DESTINATION),
     ),
-    ("exfiltrate", re.compile(r"\bexfiltrat(?:e|es|ed|ing)\b", re.I)),
+    ("exfiltrate", lazy_compile(r"\bexfiltrat(?:e|es|ed|ing)\b", re.I)),
     (
         "pipe data out",
-        re.compile(r"\bcurl\b[^\n]{0,100}?(?:\s-d\s*@|--data(?:-binary|-raw)?[\s=]*@|\s-F\s*\S*=@|\s-T\s)"
+        lazy_compile(r"\bcurl\b[^\n]{0,100}?(?:\s-d\s*@|--data(?:-binary|-raw)?[\s=]*@|\s-F\s*\S*=@|\s-T\s)"
                    r"|\|\s*(?:nc|ncat|netcat|curl|wget|socat)\b", re.I),
     ),
 ]
@@ -145,7 +146,7 @@ def _documents_an_example(matched: str, lead: str = "") -> bool:
 
 
 # A sentence that opens with "Example …:" (a labelled example), up to the destination.
-_EXAMPLE_LEAD = re.compile(r"\s*(?:for )?examples?\b[^.:\n]{0,40}[:,][^.\n]{0,80}$", re.I)
+_EXAMPLE_LEAD = lazy_compile(r"\s*(?:for )?examples?\b[^.:\n]{0,40}[:,][^.\n]{0,80}$", re.I)
 
 
 RULE = Rule(

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from mcplint.engine.rule import Example, Finding, Level, Rule
+from mcplint.lazy_re import lazy_compile
 from mcplint.model import Target
 from mcplint.model.texts import ModelText
 from mcplint.rules.tool_poisoning._examples import tool_project
@@ -13,7 +14,7 @@ from mcplint.rules.tool_poisoning._findings import at
 from mcplint.rules.tool_poisoning._text import show
 
 MAX_PER_TEXT = 5
-COMMENT = re.compile(
+COMMENT = lazy_compile(
     r"<!--(?P<html>.*?)(?:-->|\Z)"  # HTML comment (also one left open)
     r"|^[^\S\n]*\[(?://|comment)\]:[^\S\n]*(?:#|<>)[^\S\n]*(?P<md>.*)$",  # Markdown link-reference comment
     re.DOTALL | re.MULTILINE,

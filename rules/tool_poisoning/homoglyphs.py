@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from mcplint.engine.rule import Example, Finding, Level, Rule
+from mcplint.lazy_re import lazy_compile
 from mcplint.model import Target
 from mcplint.model.texts import ModelText
 from mcplint.rules.tool_poisoning._chars import codepoint
@@ -14,8 +15,8 @@ from mcplint.rules.tool_poisoning._findings import at
 from mcplint.rules.tool_poisoning._text import CONFUSABLES, show
 
 MAX_PER_TEXT = 5
-_WORD = re.compile(r"[^\W\d]\w*", re.UNICODE)
-_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
+_WORD = lazy_compile(r"[^\W\d]\w*", re.UNICODE)
+_LATIN = lazy_compile(r"[A-Za-z\u00c0-\u024f]")
 
 
 def check(unit: ModelText) -> Iterator[Finding]:

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from mcplint.engine.rule import Example, Finding, Level, Rule
+from mcplint.lazy_re import lazy_compile
 from mcplint.model import Target
 from mcplint.model.texts import ModelText
 from mcplint.rules.tool_poisoning._examples import tool_project
@@ -19,7 +20,7 @@ PATTERNS: list[tuple[str, Matcher]] = [
                words(r"data|credentials?|passwords?|tokens?|keys|cookies|secrets|information|files|sessions?"
                      r"|identit(?:y|ies)|money|funds|crypto")),
     ),
-    ("theft", re.compile(r"\b(?:data|credential|identity|password|token|account) theft\b", re.I)),
+    ("theft", lazy_compile(r"\b(?:data|credential|identity|password|token|account) theft\b", re.I)),
     (
         "malware",
         phrase(words(r"install|installs|installing|deploy|deploys|drop|drops|plant|plants|create|creates|creating"
@@ -29,13 +30,13 @@ PATTERNS: list[tuple[str, Matcher]] = [
     ),
     (
         "destructive command",
-        re.compile(r"\brm\s+-(?:rf|fr)\s+(?:/|~)(?=\s|$|[;*'\")`])|\bchmod\s+-R\s+0?[67][67][67]\s+(?:~|/)", re.I),
+        lazy_compile(r"\brm\s+-(?:rf|fr)\s+(?:/|~)(?=\s|$|[;*'\")`])|\bchmod\s+-R\s+0?[67][67][67]\s+(?:~|/)", re.I),
     ),
     (
         "code execution",
         # `system('…')`, `os.system("…")`, `eval(…)` with a literal, or user input handed to a shell.
         # Case-sensitive on the call: "Autonomous System (AS) number" is English (a Cisco negative case).
-        re.compile(r"\b(?:os\.)?(?:system|popen|exec|eval)\((?=['\"`])"),
+        lazy_compile(r"\b(?:os\.)?(?:system|popen|exec|eval)\((?=['\"`])"),
     ),
     (
         "code execution",
@@ -46,7 +47,7 @@ PATTERNS: list[tuple[str, Matcher]] = [
     ),
     (
         "privilege escalation",
-        re.compile(
+        lazy_compile(
             r"\bprivilege escalation\b|\bescalate (?:their |your |its )?privileges\b|\bgain (?:root|admin) access\b",
             re.I,
         ),

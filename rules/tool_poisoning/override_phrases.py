@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from mcplint.engine.rule import Example, Finding, Level, Rule
+from mcplint.lazy_re import lazy_compile
 from mcplint.model import Target
 from mcplint.model.texts import ModelText
 from mcplint.rules.tool_poisoning._examples import tool_project
@@ -53,7 +54,7 @@ PATTERNS: list[tuple[str, Matcher]] = [
     ),
     (
         "new role",
-        re.compile(
+        lazy_compile(
             r"\byou are now (?:an? |the |in |acting |operating |playing |called |named |free\b|unrestricted|jailbroken"
             r"|dan\b|root\b|admin|no longer)|\bfrom now on,?\s+you\b|\byou are no longer\b"
             r"|\bpretend (?:to be|you are|that you)\b|\brole-?play as\b",
@@ -66,14 +67,16 @@ PATTERNS: list[tuple[str, Matcher]] = [
                words(r"system|admin|administrator|root|superuser|unrestricted|jailbroken|dan|developer"
                      r"|an? unfiltered")),
     ),
-    ("new role", re.compile(r"\bACT AS\s*:")),
+    ("new role", lazy_compile(r"\bACT AS\s*:")),
     (
         "jailbreak",
-        re.compile(r"\bjailbreak(?:s|ing|ed)?\b|\bdo anything now\b|\b(?:developer|god|dan|unrestricted) mode\b", re.I),
+        lazy_compile(
+            r"\bjailbreak(?:s|ing|ed)?\b|\bdo anything now\b|\b(?:developer|god|dan|unrestricted) mode\b", re.I
+        ),
     ),
     (
         "new instructions",
-        re.compile(r"\bnew (?:system )?instructions?\s*:|\b(?:system|admin) override\b|\boverride directive\b", re.I),
+        lazy_compile(r"\bnew (?:system )?instructions?\s*:|\b(?:system|admin) override\b|\boverride directive\b", re.I),
     ),
 ]
 

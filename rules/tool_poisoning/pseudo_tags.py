@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from mcplint.engine.rule import Example, Finding, Level, Rule
+from mcplint.lazy_re import lazy_compile
 from mcplint.model import Target
 from mcplint.model.texts import ModelText
 from mcplint.rules.tool_poisoning._examples import tool_project
@@ -21,29 +22,29 @@ _STRONG_TAGS = r"important|system|system[_ -]?(?:prompt|message|instructions?)|o
 _SOFT_TAGS = r"sys|secret|hidden|admin|administrator|critical|urgent|mandatory|directive|assistant|inst"
 # Linear on any input: one run of white space before the name whether or not a `/` splits it
 # (two adjacent `[^\S\n]*` around an optional `/` made `<` + n spaces cost n² steps).
-TAG = re.compile(
+TAG = lazy_compile(
     rf"<[^\S\n]*(?:/[^\S\n]*)?(?P<name>{_STRONG_TAGS}|{_SOFT_TAGS})(?:[^\S\n][^<>\n]{{0,60}})?[^\S\n]*/?>",
     re.I,
 )
-_SOFT = re.compile(rf"(?:{_SOFT_TAGS})", re.I)
+_SOFT = lazy_compile(rf"(?:{_SOFT_TAGS})", re.I)
 PATTERNS: list[tuple[str, Matcher]] = [
     ("pseudo-tag", TAG),
-    ("chat-template token", re.compile(r"<\|[a-z_]{2,30}\|>|\[/?INST\]|<</?SYS>>", re.I)),
+    ("chat-template token", lazy_compile(r"<\|[a-z_]{2,30}\|>|\[/?INST\]|<</?SYS>>", re.I)),
     (
         "role heading",
-        re.compile(r"^[^\S\n]*#{1,6}[^\S\n]*(?:system|instructions?|assistant|human)[^\S\n]*:", re.I | re.M),
+        lazy_compile(r"^[^\S\n]*#{1,6}[^\S\n]*(?:system|instructions?|assistant|human)[^\S\n]*:", re.I | re.M),
     ),
     # Upper-case labels, as injected text writes them; an ordinary sentence does not.
     (
         "fake system label",
-        re.compile(
+        lazy_compile(
             r"(?<![\w-])(?:SYSTEM(?:[ _](?:OVERRIDE|DIRECTIVE|INSTRUCTIONS?|MESSAGE|NOTE|PROMPT|MODE)){0,2}"
             r"|(?:ADMIN|ROOT|DEVELOPER)(?:[ _](?:OVERRIDE|DIRECTIVE|INSTRUCTIONS?|MESSAGE|PROMPT|MODE)){1,2})[^\S\n]*:"
         ),
     ),
     (
         "fake delimiter",
-        re.compile(
+        lazy_compile(
             r"\[[^\S\n]*[A-Z_ -]{0,30}\b(?:SYSTEM|OVERRIDE|INSTRUCTIONS?|DIRECTIVE|HIDDEN|JAILBREAK)\b"
             r"[A-Z_ -]{0,30}\]"
             # A run of `|` is tried from its first character only (from each of n, it cost n²).

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from mcplint.engine.rule import Example, Finding, Level, Rule
+from mcplint.lazy_re import lazy_compile
 from mcplint.model import Target
 from mcplint.model.texts import ModelText
 from mcplint.rules.tool_poisoning._examples import tool_project
@@ -14,7 +15,7 @@ from mcplint.rules.tool_poisoning._text import excerpt, negated, normalise, sent
 
 MAX_PER_TEXT = 5
 # Files whose content is a credential, a private key or an agent's MCP configuration.
-SENSITIVE = re.compile(
+SENSITIVE = lazy_compile(
     r"(?:~|\$HOME|%USERPROFILE%)?[\\/]?\.ssh(?:[\\/][\w.-]*)?(?![\w-])"
     r"|\bid_(?:rsa|dsa|ecdsa|ed25519)(?:\.pub)?\b"
     r"|\bauthorized_keys\b"
@@ -41,7 +42,7 @@ ACCESS_AFTER = 60
 # Verbs in their base (imperative) form only: "the provider reads ~/.kube/config"
 # describes the server, "read ~/.kube/config" instructs the model. Verbs that
 # describe a server loading its own configuration (load, fetch, use) are left out.
-ACCESS = re.compile(
+ACCESS = lazy_compile(
     r"\b(?:read|cat|open|access|include|send|pass|upload|attach|copy|grab|dump|append|forward|post|submit"
     r"|steal|extract|exfiltrate|collect|harvest|leak|search for|look for"
     r"|contents? of|its contents?|their contents?|it'?s contents?)\b",
@@ -52,8 +53,8 @@ ACCESS = re.compile(
 # The system's own credential stores: no tool has a reason to read them, so a description that says it does
 # ("Reads /etc/passwd and /etc/shadow before returning the result", Cisco mcp-scanner's tests) is reported
 # although it describes rather than orders. Keys and kubeconfigs are read by ordinary tools and stay orders-only.
-SYSTEM_STORE = re.compile(r"/etc/(?:shadow|gshadow|sudoers|master\.passwd)\b|/etc/passwd\b(?=[^\n]{0,80}/etc/shadow)")
-DESCRIBED = re.compile(
+SYSTEM_STORE = lazy_compile(r"/etc/(?:shadow|gshadow|sudoers|master\.passwd)\b|/etc/passwd\b(?=[^\n]{0,80}/etc/shadow)")
+DESCRIBED = lazy_compile(
     r"\b(?:reads|opens|dumps|copies|collects|extracts|accesses|cats|parses|uploads|sends|includes|loads)\b", re.I
 )
 

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 
 from mcplint.engine.rule import Example, Finding, Level, Rule
+from mcplint.lazy_re import lazy_compile
 from mcplint.model import Target
 from mcplint.model.tools import ToolListFile
 from mcplint.tree import MappingNode, ScalarNode
@@ -23,7 +24,7 @@ SIDE_CHANNELS = frozenset({
     "history", "previous_messages", "system_prompt", "context_dump", "telemetry", "reasoning", "thoughts",
     "note", "notes", "comment", "remarks", "annotation", "metadata_blob",
 })
-_WORDS = re.compile(r"[a-z]+")
+_WORDS = lazy_compile(r"[a-z]+")
 
 
 def _words(text: str) -> set[str]:

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from mcplint.engine.rule import Example, Finding, Level, Rule
+from mcplint.lazy_re import lazy_compile
 from mcplint.model import Target
 from mcplint.model.texts import ModelText
 from mcplint.rules.tool_poisoning._examples import MAIN, SQL
@@ -17,9 +18,9 @@ MAX_PER_TEXT = 5
 # (normalised text holds no control characters), so one set of patterns
 # serves every name and offsets stay put.
 TOOL = r"\x00+"
-_IDENTIFIER = re.compile(r"[\w.-]+")
-_LOOKS_LIKE_IDENTIFIER = re.compile(r"[_.\-0-9]|[a-z][A-Z]")
-_TOOL_WORD = re.compile(r"\b(?:tool|tools|function|server|mcp)\b", re.I)
+_IDENTIFIER = lazy_compile(r"[\w.-]+")
+_LOOKS_LIKE_IDENTIFIER = lazy_compile(r"[_.\-0-9]|[a-z][A-Z]")
+_TOOL_WORD = lazy_compile(r"\b(?:tool|tools|function|server|mcp)\b", re.I)
 _HIJACK_VERB = (
     r"(?:change|modify|alter|override|replace|redirect|intercept|rewrite|swap|inject|bcc|cc|forward|copy|send"
     r"|append|insert|add|include|prepend|set)\w*"

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 
 from mcplint.engine.rule import Example, Finding, Level, Rule
+from mcplint.lazy_re import lazy_compile
 from mcplint.model import Target
 from mcplint.model.texts import ModelText
 from mcplint.rules.tool_poisoning._examples import tool_project
@@ -53,8 +54,8 @@ IDENTIFIERS = _spaced(
     r"\b(?:social security numbers?|ssns?|credit card (?:numbers?|on file)|full card numbers?|card on file"
     r"|passport numbers?|bank account numbers?)\b"
 )
-_RETURNS = re.compile(r"\b(?:returns?|exposes?|includ(?:es|ing)|lists?|shows?|dumps?)\b", re.I)
-_REDACTED = re.compile(r"\b(?:redact\w*|mask\w*|last (?:four|4) digits|never|not|no|without|anonymi[sz]\w*)\b", re.I)
+_RETURNS = lazy_compile(r"\b(?:returns?|exposes?|includ(?:es|ing)|lists?|shows?|dumps?)\b", re.I)
+_REDACTED = lazy_compile(r"\b(?:redact\w*|mask\w*|last (?:four|4) digits|never|not|no|without|anonymi[sz]\w*)\b", re.I)
 
 
 def check(unit: ModelText) -> Iterator[Finding]:

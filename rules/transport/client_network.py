@@ -15,16 +15,17 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from mcplint.engine.rule import Example, Finding, Level, Rule
+from mcplint.lazy_re import lazy_compile
 from mcplint.model import ClientConfig, ClientServer, Target
 from mcplint.rules.supply_chain._clients import config_label, docker_run_options, effective_argv, program
 from mcplint.rules.supply_chain.client_launch import server_level
 from mcplint.rules.transport.client_transport import _BRIDGES, _private, is_local_host
 from mcplint.tree import ScalarNode
 
-_REFERENCE = re.compile(r"\$\{|\{\{|%[A-Za-z_]+%|<[^>]*>|\$[A-Za-z_]")
-_URL = re.compile(r"(?i)\b(?P<scheme>https?|wss?)://(?P<authority>[^/\s\"'?#]+)[^\s\"']*")
+_REFERENCE = lazy_compile(r"\$\{|\{\{|%[A-Za-z_]+%|<[^>]*>|\$[A-Za-z_]")
+_URL = lazy_compile(r"(?i)\b(?P<scheme>https?|wss?)://(?P<authority>[^/\s\"'?#]+)[^\s\"']*")
 _UNSPECIFIED = frozenset({"0.0.0.0", "::", "[::]", "0"})
-_CREDENTIAL_KEYS = re.compile(r"(?i)(?:key|token|secret|passw|auth|bearer|cookie|credential)")
+_CREDENTIAL_KEYS = lazy_compile(r"(?i)(?:key|token|secret|passw|auth|bearer|cookie|credential)")
 
 
 def _where(config: ClientConfig, server: ClientServer) -> str:
@@ -188,8 +189,8 @@ PLAIN_HTTP_HANDED = Rule(
 
 _HOST_FLAGS = frozenset({"--host", "--bind", "--listen", "--address", "--addr", "--bind-address",
                          "--listen-address", "--http-host", "--server-host", "-h", "-H", "-b"})
-_HOST_ENV = re.compile(r"(?i)^(?:[A-Z0-9]+_)*(?:HOST|BIND|BIND_ADDR(?:ESS)?|LISTEN(?:_ADDR(?:ESS)?)?|ADDR(?:ESS)?)$")
-_ALL_INTERFACES = re.compile(r"^(?:https?://)?(?:0\.0\.0\.0|\[::\]|::)(?::\d+)?/?$")
+_HOST_ENV = lazy_compile(r"(?i)^(?:[A-Z0-9]+_)*(?:HOST|BIND|BIND_ADDR(?:ESS)?|LISTEN(?:_ADDR(?:ESS)?)?|ADDR(?:ESS)?)$")
+_ALL_INTERFACES = lazy_compile(r"^(?:https?://)?(?:0\.0\.0\.0|\[::\]|::)(?::\d+)?/?$")
 
 
 def _binds_all(config: ClientConfig, server: ClientServer) -> Iterator[tuple[ScalarNode, str]]:

@@ -14,15 +14,16 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from mcplint.engine.rule import Example, Finding, Level, Rule
+from mcplint.lazy_re import lazy_compile
 from mcplint.model import ClientConfig, ClientServer, Target
 from mcplint.rules.config_error._flapi_facts import is_loopback_host
 from mcplint.rules.supply_chain._clients import Arg, config_label, effective_argv, program
 from mcplint.rules.supply_chain.client_launch import disabled
 from mcplint.tree import ScalarNode
 
-_REFERENCE = re.compile(r"\$\{|\{\{|%[A-Za-z_]+%|<[^>]*>")
+_REFERENCE = lazy_compile(r"\$\{|\{\{|%[A-Za-z_]+%|<[^>]*>")
 _BRIDGES = ("mcp-remote",)
-_AUTH_HEADERS = re.compile(r"^(?:authorization|proxy-authorization|x-api-key|api-key|apikey|x-auth-token|cookie)$",
+_AUTH_HEADERS = lazy_compile(r"^(?:authorization|proxy-authorization|x-api-key|api-key|apikey|x-auth-token|cookie)$",
                            re.IGNORECASE)
 
 

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator
 
 from mcplint.engine.rule import Example, Finding, Level, RelatedLocation, Rule
+from mcplint.lazy_re import lazy_compile
 from mcplint.model import FlapiProject, Target
 from mcplint.model.flapi import flapi_at_least
 from mcplint.model.values import as_bool, get_bool
@@ -187,13 +188,13 @@ PLAIN_HTTP = Rule(
 
 # ------------------------------------------------------------------ TRANS003
 
-_ENV = re.compile(r"\{\{env\.([A-Za-z_][A-Za-z0-9_]*)\}\}")
-_SECRET_NAME = re.compile(
+_ENV = lazy_compile(r"\{\{env\.([A-Za-z_][A-Za-z0-9_]*)\}\}")
+_SECRET_NAME = lazy_compile(
     r"SECRET|PASSW|PWD|TOKEN|API_?KEY|ACCESS_?KEY(?!_?ID)|PRIVATE_?KEY|ACCOUNT_?KEY|STORAGE_?KEY|CREDENTIAL"
     r"|CONN(?:ECTION)?_?STR|(?:^|_)KEY$",
     re.IGNORECASE,
 )
-_SECRET_CONTEXT = re.compile(
+_SECRET_CONTEXT = lazy_compile(
     r"(?:\b(?:SECRET|PASSWORD|TOKEN|SESSION_TOKEN|ACCOUNT_KEY|CLIENT_SECRET|CONNECTION_STRING)\s*[=:]?\s*['\"]?"
     r"|://[^/@\s:'\"]*:|\bpassword\s*=\s*)$",
     re.IGNORECASE,

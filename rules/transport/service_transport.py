@@ -11,10 +11,10 @@ Fluxbase ``database.ssl_mode`` defaults to ``disable`` and ``database.host`` to
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from mcplint.engine.rule import Example, Finding, Level, Rule
+from mcplint.lazy_re import lazy_compile
 from mcplint.model import FluxbaseConfig, PgEdgeConfig, Target
 from mcplint.model.values import as_bool
 from mcplint.rules.authorization.fluxbase_authz import setting_value
@@ -23,7 +23,7 @@ from mcplint.tree import MappingNode, Node, ScalarNode
 
 _WEAK = {"disable": "no TLS at all", "allow": "TLS only if the server insists", "prefer": (
     "TLS when the server offers it, without checking its certificate")}
-_REFERENCE = re.compile(r"\$\{|\{\{|\$[A-Za-z_]")
+_REFERENCE = lazy_compile(r"\$\{|\{\{|\$[A-Za-z_]")
 
 
 def listen_host(address: str) -> str:

@@ -11,20 +11,20 @@ with it), while recommending bcrypt (::test_startup_audit_password_classes).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from enum import Enum
 from collections.abc import Iterator
 
 from mcplint.engine.rule import Finding, RelatedLocation
+from mcplint.lazy_re import lazy_compile
 from mcplint.model import AuthBlock, BasicUser
 from mcplint.model.secrets import SecretValue
 
-_PBKDF2 = re.compile(r"^\$pbkdf2-sha256\$[0-9]+\$[A-Za-z0-9_-]+\$[A-Za-z0-9_-]+$")
-_MD5 = re.compile(r"^[0-9a-fA-F]{32}$")
-_BCRYPT = re.compile(r"^\$2[aby]\$")
-_SHELL_VAR = re.compile(r"\$\{[^}]*\}|^\$[A-Z_][A-Z0-9_]*$")
-_SPACED_ENV = re.compile(r"\{\{\s*env\.[A-Za-z_][A-Za-z0-9_]*\s*\}\}")
+_PBKDF2 = lazy_compile(r"^\$pbkdf2-sha256\$[0-9]+\$[A-Za-z0-9_-]+\$[A-Za-z0-9_-]+$")
+_MD5 = lazy_compile(r"^[0-9a-fA-F]{32}$")
+_BCRYPT = lazy_compile(r"^\$2[aby]\$")
+_SHELL_VAR = lazy_compile(r"\$\{[^}]*\}|^\$[A-Z_][A-Z0-9_]*$")
+_SPACED_ENV = lazy_compile(r"\{\{\s*env\.[A-Za-z_][A-Za-z0-9_]*\s*\}\}")
 
 
 class Kind(Enum):
