@@ -12,9 +12,11 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mcplint import cached_run
 from mcplint.config import Config, ConfigError
 from mcplint.discovery import DiscoveryError, FileAccess, choose_root, discover
 from mcplint.engine.registry import Registry, SelectorError, default_registry
+from mcplint.engine.result_cache import CACHE_FILE, FILES_CACHE_FILE, ResultCache, run_context
 from mcplint.engine.rule import Level, Rule
 from mcplint.engine.runner import EngineSettings, Report, run
 from mcplint.model.builder import build_model
@@ -146,13 +148,29 @@ def lint(
     try:
         options = {"sensitive-columns": list(config.extend_sensitive_columns), "flapi-version": config.flapi_version}
         discovery = discover(given, access)
+        walk_notes = [f"{d.span.path}:{d.kind.value}:{d.message}" for d in access.diagnostics]
         if not isolated:
             scanned = [access.rel(path) for path in discovery.files]
             registry, rules, settings = with_nested_configs(config, registry, rules, settings, access.root, scanned)
+        cache = None
+        run_key = None
+        if use_cache and config.cache:
+            name = FILES_CACHE_FILE if discovery.explicit_files else CACHE_FILE
+            cache = ResultCache(access.root, run_context(rules, options, settings, config.max_file_size), name)
+            run_key = cached_run.run_key(cache, discovery, walk_notes)
+            replayed = cached_run.replay(cache, run_key, registry, rules, discovery) if run_key else None
+            if replayed is not None:
+                cache.save()
+                return LintRun(replayed[0], replayed[1], rules, settings)
         model = build_model(discovery, options, progress, use_cache and config.cache, jobs)
         # Out of the collector's view while the checks collect what they drop (see engine/checks.py).
         gc.freeze()
-        return LintRun(run(model, rules, registry, settings, jobs, progress), model, rules, settings)
+        report = run(model, rules, registry, settings, jobs, progress, cache)
+        if cache is not None:
+            if run_key is not None:
+                cached_run.remember(cache, run_key, report, model, discovery)
+            cache.save()
+        return LintRun(report, model, rules, settings)
     finally:
         gc.unfreeze()
         if collecting:

@@ -236,19 +236,28 @@ class MentionIndex:
         return entries
 
     def _real_folder(self) -> bool:
-        """The cache folder exists and is a real folder (not a symlink)."""
-        try:
-            return stat.S_ISDIR(os.lstat(self._folder).st_mode)
-        except OSError:
-            return False
+        return real_folder(self._folder)
 
     def _prepare_folder(self) -> bool:
-        if not self._real_folder():
-            if os.path.lexists(self._folder):
-                return False  # a symlink or a file with that name: leave it alone
-            os.mkdir(self._folder)
-        ignore = self._folder / ".gitignore"
-        if not os.path.lexists(ignore):
-            with open(ignore, "x", encoding="utf-8") as out:
-                out.write("# Written by mcplint: a cache, safe to delete.\n*\n")
-        return True
+        return prepare_cache_folder(self._folder)
+
+
+def real_folder(folder: Path) -> bool:
+    """The cache folder exists and is a real folder (not a symlink)."""
+    try:
+        return stat.S_ISDIR(os.lstat(folder).st_mode)
+    except OSError:
+        return False
+
+
+def prepare_cache_folder(folder: Path) -> bool:
+    """Create the cache folder (with a ``.gitignore``) unless something else has its name; raises OSError."""
+    if not real_folder(folder):
+        if os.path.lexists(folder):
+            return False  # a symlink or a file with that name: leave it alone
+        os.mkdir(folder)
+    ignore = folder / ".gitignore"
+    if not os.path.lexists(ignore):
+        with open(ignore, "x", encoding="utf-8") as out:
+            out.write("# Written by mcplint: a cache, safe to delete.\n*\n")
+    return True

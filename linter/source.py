@@ -41,6 +41,9 @@ class SourceFile:
     # BOM kept) when that differs from ``text``; None when identical.
     hash_text_override: str | None = None
     mode: int | None = None  # st_mode at read time (permission checks); None when not from disk
+    # (size, mtime_ns, ctime_ns, inode) of what was read: the result cache's key for this file's
+    # content (result_cache.py); None when not read from disk.
+    stamp: tuple[int, int, int, int] | None = None
 
     @cached_property
     def lines(self) -> LineIndex:
@@ -192,7 +195,8 @@ def read_source(
     clean = _neutralise_markers(text)
     if clean is not text and hash_override is None:
         hash_override = text
-    source = SourceFile(rel_path, abs_path, clean, hash_override, status.st_mode)
+    stamp = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+    source = SourceFile(rel_path, abs_path, clean, hash_override, status.st_mode, stamp)
     diagnostics: list[Diagnostic] = []
     if bad_byte is not None:
         diagnostics.append(

@@ -40,7 +40,9 @@ from pathlib import Path
 from typing import IO
 
 from mcplint.diagnostics import file_span
+from mcplint.engine import check_cache
 from mcplint.engine.meta_rules import INTERNAL_ERROR
+from mcplint.engine.result_cache import ResultCache
 from mcplint.engine.rule import Finding, Rule
 from mcplint.model.contributions import contributing_files
 from mcplint.model.model import Model, Target, Unit
@@ -99,19 +101,39 @@ def available_cores() -> int:
 
 
 def run_checks(
-    model: Model, rules: Sequence[Rule], include_internal: bool, jobs: int = 1, progress: Progress = NO_PROGRESS
+    model: Model,
+    rules: Sequence[Rule],
+    include_internal: bool,
+    jobs: int = 1,
+    progress: Progress = NO_PROGRESS,
+    cache: ResultCache | None = None,
 ) -> CheckOutcome:
-    """Apply every rule to every unit it targets; ``jobs`` > 1 may use worker processes."""
+    """Apply every rule to every unit it targets; ``jobs`` > 1 may use worker processes.
+
+    With a ``cache``, files whose findings it holds under an unchanged key are not
+    checked again (``check_cache.py``); the outcome is the same.
+    """
     work = _work(model, rules)
+    scans_by_path: dict[str, list[SecretScan]] = {}
+    for scan in model.secret_scans:
+        scans_by_path.setdefault(scan.path, []).append(scan)
+    reused = check_cache.reuse(cache, model, work.targets, work.by_path, scans_by_path, rules) if cache else None
+    checked_paths = dict(work.by_path)  # what is checked in this run (the cache may have taken the rest)
     workers = _worker_count(jobs, len(work.by_path))
     progress.phase("checking", work.check_count)
     if workers <= 1:
         _settle_helper(model)
         tagged = _check_files(work, list(work.by_path.values()), rules, include_internal, progress.advance)
-        spans = mask_spans(model.secret_scans)
+        spans_by_path = {path: mask_spans(scans) for path, scans in scans_by_path.items()}
     else:
-        tagged, spans = _check_in_workers(model, work, rules, include_internal, workers, progress)
+        tagged, spans_by_path = _check_in_workers(model, work, rules, include_internal, workers, progress,
+                                                  scans_by_path)
     progress.done()
+    spans = set().union(*spans_by_path.values()) if spans_by_path else set()
+    if cache is not None and reused is not None:
+        check_cache.record(cache, reused.keys, work.targets, checked_paths, tagged, spans_by_path, rules)
+        tagged.extend(reused.tagged)
+        spans |= reused.spans
     tagged.sort(key=lambda pair: pair[0])
     findings = [(INTERNAL_ERROR if key[0] == _INTERNAL else rules[key[0]], f) for key, f in tagged]
     return CheckOutcome([(r, f) for r, f in findings if in_scope(f, model.scope)], spans)
@@ -314,10 +336,9 @@ def _check_in_workers(
     include_internal: bool,
     workers: int,
     progress: Progress,
-) -> tuple[list[_Tagged], set[Span]]:
-    runs = _Runs(work, rules, include_internal, {})
-    for scan in model.secret_scans:
-        runs.scans_by_path.setdefault(scan.path, []).append(scan)
+    scans_by_path: dict[str, list[SecretScan]],
+) -> tuple[list[_Tagged], dict[str, set[Span]]]:
+    runs = _Runs(work, rules, include_internal, scans_by_path)
     # Every file with checks or a secret scan (needed for masking even when no secret rule runs),
     # in the order they were read, which is the order their model objects lie in memory.
     read_order = {path: n for n, path in enumerate(model.sources)}
@@ -334,12 +355,12 @@ def _check_in_workers(
     if queue_read is not None:  # without a queue no worker starts, and every run is checked below
         done, found, found_spans = _run_workers(runs, queue_read, workers, progress)
         tagged.extend(found)
-        spans |= found_spans
+        spans.update(found_spans)
     for index, chunk in enumerate(runs.chunks):  # runs no worker reported: checked here, so no finding is lost
         if index not in done:
             found, found_spans = runs.check(chunk, progress.advance)
             tagged.extend(found)
-            spans |= found_spans
+            spans.update(found_spans)
     return tagged, spans
 
 
@@ -353,16 +374,16 @@ class _Runs:
     scans_by_path: dict[str, list[SecretScan]]  # the secret scans of each file
     chunks: list[list[str]] = field(default_factory=list)  # the runs the workers take by number
 
-    def check(self, paths: Sequence[str], tick: Callable[[int], None]) -> tuple[list[_Tagged], set[Span]]:
-        """Check ``paths``: their findings, and the secrets their scans found (to mask in the report)."""
+    def check(self, paths: Sequence[str], tick: Callable[[int], None]) -> tuple[list[_Tagged], dict[str, set[Span]]]:
+        """Check ``paths``: their findings, and per file the secrets its scans found (to mask in the report)."""
         groups = [self.work.by_path[path] for path in paths if path in self.work.by_path]
         tagged = _check_files(self.work, groups, self.rules, self.include_internal, tick)
-        return tagged, mask_spans([scan for path in paths for scan in self.scans_by_path.get(path, ())])
+        return tagged, {path: mask_spans(self.scans_by_path[path]) for path in paths if path in self.scans_by_path}
 
 
 def _run_workers(
     runs: _Runs, queue_read: int, workers: int, progress: Progress
-) -> tuple[set[int], list[_Tagged], set[Span]]:
+) -> tuple[set[int], list[_Tagged], dict[str, set[Span]]]:
     """Fork up to ``workers`` workers on the queue (closed here); the runs they reported, and what they found."""
     sys.stdout.flush()
     sys.stderr.flush()
@@ -370,7 +391,7 @@ def _run_workers(
     children: dict[int, IO[bytes]] = {}  # pid -> its results file
     done: set[int] = set()
     tagged: list[_Tagged] = []
-    spans: set[Span] = set()
+    spans: dict[str, set[Span]] = {}
     try:
         for _ in range(workers):
             try:
@@ -394,7 +415,7 @@ def _run_workers(
             if loaded is not None:
                 done.update(loaded[0])
                 tagged.extend(loaded[1])
-                spans |= loaded[2]
+                spans.update(loaded[2])
     finally:
         for pid in children:
             _reap(pid)
@@ -442,7 +463,7 @@ def _worker(runs: _Runs, queue_read: int, results: IO[bytes], tick_write: int) -
 
         done: list[int] = []
         tagged: list[_Tagged] = []
-        spans: set[Span] = set()
+        spans: dict[str, set[Span]] = {}
         while True:
             # Each number was written whole, and a pipe read of that size takes it whole.
             data = os.read(queue_read, _CHUNK_NUMBER.size)
@@ -451,7 +472,7 @@ def _worker(runs: _Runs, queue_read: int, results: IO[bytes], tick_write: int) -
             (index,) = _CHUNK_NUMBER.unpack(data)
             found, found_spans = runs.check(runs.chunks[index], tick)
             tagged.extend(found)
-            spans |= found_spans
+            spans.update(found_spans)
             done.append(index)
         pickle.dump((done, tagged, spans), results, protocol=pickle.HIGHEST_PROTOCOL)
         results.flush()
@@ -491,7 +512,7 @@ def _reap(pid: int) -> None:
         pass
 
 
-def _load(results: IO[bytes]) -> tuple[list[int], list[_Tagged], set[Span]] | None:
+def _load(results: IO[bytes]) -> tuple[list[int], list[_Tagged], dict[str, set[Span]]] | None:
     """Our own worker's pickle (written by this program, never by the scanned tree)."""
     try:
         results.seek(0)

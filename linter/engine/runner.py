@@ -26,6 +26,7 @@ from mcplint.engine.meta_rules import (
     UNUSED_SUPPRESSION,
 )
 from mcplint.engine.registry import Registry
+from mcplint.engine.result_cache import ResultCache
 from mcplint.engine.rule import Finding, Level, Rule
 from mcplint.engine.suppressions import Suppression, parse_suppressions
 from mcplint.globs import matches
@@ -99,11 +100,13 @@ def run(
     settings: EngineSettings | None = None,
     jobs: int = 1,
     progress: Progress = NO_PROGRESS,
+    cache: ResultCache | None = None,
 ) -> Report:
-    """Check the model; ``jobs`` > 1 lets large trees use worker processes (same output)."""
+    """Check the model; ``jobs`` > 1 lets large trees use worker processes, a ``cache`` lets unchanged
+    files' findings be reused (same output either way)."""
     settings = settings or EngineSettings()
     selected = {r.id for r in rules}
-    outcome = run_checks(model, rules, INTERNAL_ERROR.id in selected, jobs, progress)
+    outcome = run_checks(model, rules, INTERNAL_ERROR.id in selected, jobs, progress, cache)
     raw = [(rule, f) for rule, f in outcome.findings if _reported(rule, f.span.path, settings)]
     kept, suppressed, meta = _apply_suppressions(raw, model, registry, selected)
     kept.extend(meta)

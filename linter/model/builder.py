@@ -125,6 +125,12 @@ class _Builder:
 
     # ------------------------------------------------------------------ loading
 
+    def _probe(self, path: Path) -> bool | None:
+        """Whether a file a config names exists (see :func:`_is_file`), remembered in ``model.probed``:
+        creating a file that was missing changes the report, so a cached report checks these too."""
+        self.model.probed.add(str(path))
+        return _is_file(path)
+
     def _record_source(self, source: SourceFile) -> None:
         self.model.sources.setdefault(source.path, source)
 
@@ -175,7 +181,7 @@ class _Builder:
         shown = f"`{target}`"
         if not self.access.lexically_inside_root(path) or not self.access.inside_root(path):
             return f"include target {shown} lies outside the scanned root; it was not read"
-        is_file = _is_file(path)
+        is_file = self._probe(path)
         if is_file is None:  # a folder on the way that cannot be searched: like an unreadable file
             return f"include target {shown} could not be read (permission denied on its folder)"
         if not is_file:
@@ -202,7 +208,7 @@ class _Builder:
         if not name or _REMOTE.match(name) or reference.env_refs:
             return None
         path = Path(os.path.normpath(endpoint_doc.source.abs_path.parent / name))
-        if not self.access.lexically_inside_root(path) or not _is_file(path):
+        if not self.access.lexically_inside_root(path) or not self._probe(path):
             return None
         rel = self.access.rel(path)
         if rel not in self.templates:
@@ -343,7 +349,7 @@ class _Builder:
         if reference is None or name is None or not name.strip() or reference.env_refs or _REMOTE.match(name):
             return None
         path = Path(os.path.normpath(document.source.abs_path.parent / name.strip()))
-        if not self.access.lexically_inside_root(path) or not _is_file(path):
+        if not self.access.lexically_inside_root(path) or not self._probe(path):
             return None
         source = self.access.read(path)
         if source is not None:
@@ -581,7 +587,7 @@ class _Builder:
         path = Path(os.path.normpath(document.source.abs_path.parent / name))
         if not name or not self.access.lexically_inside_root(path) or not self.access.inside_root(path):
             return "outside-root" if name else "missing"
-        return "missing" if _is_file(path) is False else "unreadable"
+        return "missing" if self._probe(path) is False else "unreadable"
 
     @staticmethod
     def _mcp_entry(root: MappingNode, key: str, kind: str) -> McpEntry | None:

@@ -79,6 +79,9 @@ class Model:
     options: dict = field(default_factory=dict)  # type: ignore[type-arg]
     secret_spans: set[Span] = field(default_factory=set)
     secret_scans: list[SecretScan] = field(default_factory=list)
+    # Absolute paths of files a configuration names whose existence the build asked about (a
+    # template, an include target): a cached report is only valid while each still (does not) exist.
+    probed: set[str] = field(default_factory=set)
     # Template parses a build helper made ahead of the checks (sql_prefetch.py); the engine settles
     # it (stops the helper) before it forks its workers.
     sql_parses: SqlPrefetch | None = field(default=None, repr=False)
