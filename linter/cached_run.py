@@ -36,7 +36,9 @@ def run_key(cache: ResultCache, discovery: Discovery, walk_notes: list[str]) -> 
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def replay(cache: ResultCache, key: str, registry: Registry, rules: list[Rule], discovery: Discovery) -> tuple[Report, Model] | None:
+def replay(
+    cache: ResultCache, key: str, registry: Registry, rules: list[Rule], discovery: Discovery
+) -> tuple[Report, Model] | None:
     """The cached report of an unchanged run, or None."""
     entry = cache.lookup_run(key)
     if entry is None:
@@ -96,7 +98,8 @@ def _report(data: dict[str, Any], registry: Registry, rules: list[Rule], discove
         raise ValueError("counts")
     access = discovery.access
     sources = {}
-    for path in sorted({r.finding.span.path for r in results} | {rel.span.path for r in results for rel in r.finding.related}):
+    pointed = {r.finding.span.path for r in results} | {rel.span.path for r in results for rel in r.finding.related}
+    for path in sorted(pointed):
         if path in read:
             source = access.read(access.root / path)
             if source is None:

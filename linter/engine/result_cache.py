@@ -297,7 +297,8 @@ class ResultCache:
     def save(self) -> None:
         if not self.enabled:
             return
-        if not self._loaded or (all(self.files.get(p) is e for p, e in self._kept.items()) and self._kept_run is self.run):
+        unchanged = all(self.files.get(p) is e for p, e in self._kept.items()) and self._kept_run is self.run
+        if not self._loaded or unchanged:
             return  # nothing new
         # Entries of files this run did not look at stay (a run on part of the tree must not empty the
         # cache), except those of files that are gone.
@@ -361,7 +362,8 @@ def _decode_run(data: Any) -> RunEntry:
         raise ValueError("run")
     decoded: dict[str, Stamp | None] = {}
     for path, value in stamps.items():
-        if value is not None and not (isinstance(value, list) and len(value) == 4 and all(type(n) is int for n in value)):
+        if value is not None and not (isinstance(value, list) and len(value) == 4
+                                      and all(type(n) is int for n in value)):
             raise ValueError("run")
         decoded[path] = None if value is None else (value[0], value[1], value[2], value[3])
     return RunEntry(key, decoded, dict(report))
