@@ -16,10 +16,14 @@ so that a slow spell of the machine touches all of them:
 and prints wall time, the ratio to the floor, the CPU ratios (CPU time of all
 mcplint's processes, user and system, to the floor's; with ``--jobs 1`` it is
 how much more work mcplint does than parsing, whatever the cores), time per
-endpoint and peak RSS (the largest single process). Then, on a 5,000-endpoint project, it times
-(best of 7) `mcplint --version` and a pre-commit style run on one endpoint file: the first
-run (no `.mcplint_cache/` index yet: it is removed before each repetition),
-then with the index warm, and with `--no-cache`.
+endpoint and peak RSS (the largest single process); these runs use ``--no-cache``.
+
+Then the scenarios users feel, on a 2,000-endpoint project (``scenarios``): the
+same tree re-linted with the result cache warm, a run after one endpoint changed,
+and a pre-commit style run on that one file, as ratios to the parse floor (or, for
+the one-file run, to ``python -c "import yaml, sqlglot"``), all in one run, taking
+turns; and peak memory of a one-process run at growing sizes with the growth per
+endpoint (``memory``).
 
 Figures are ratios measured on this machine in this run, never absolutes to copy. The
 first line names the sqlglot build: the compiled one (``mcplint[fast]``) halves the floor.
@@ -28,7 +32,6 @@ first line names the sqlglot build: the compiled one (``mcplint[fast]``) halves 
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -122,8 +125,8 @@ def scaling(sizes: list[int], repeat: int) -> None:
             generate(project, n)
             runs = {
                 "floor": (FLOOR, str(project)),
-                "lint": (LINT, str(project)),
-                "single": (LINT, str(project), "--jobs", "1"),
+                "lint": (LINT, str(project), "--no-cache"),
+                "single": (LINT, str(project), "--jobs", "1", "--no-cache"),
             }
             measured = timed(runs, repeat + 2 if repeat > 1 and n < 10_000 else repeat)
             floor, lint, single = measured["floor"], measured["lint"], measured["single"]
@@ -136,26 +139,89 @@ def scaling(sizes: list[int], repeat: int) -> None:
             )
 
 
-def precommit(n: int, repeat: int) -> None:
+SCENARIO_SIZE = 2000
+
+
+def _settle() -> None:
+    """Files younger than two seconds are never cached (result_cache / mention_index RACY_NS): wait that out."""
+    time.sleep(2.1)
+
+
+def _edit_one(project: Path, turn: int) -> None:
+    """Change one endpoint's tool description: new content, so a new stamp."""
+    path = project / "sqls" / "group_010" / "things_1002.yaml"
+    lines = path.read_text().splitlines(keepends=True)
+    for index, line in enumerate(lines):
+        if line.startswith("  description: "):
+            lines[index] = f"  description: List things (edit {turn}), newest first.\n"
+    path.write_text("".join(lines))
+
+
+def scenarios(n: int, repeat: int) -> None:
+    """What users feel, as ratios to floors measured in the same run (best of ``repeat``, taking turns).
+
+    * the parse floor (as above) and the import floor (``python -c "import yaml, sqlglot"``);
+    * a full run without the cache, and its peak memory;
+    * the same tree re-linted with the cache warm (nothing changed);
+    * one endpoint changed since the cache was filled;
+    * a pre-commit style run on that one endpoint file (its first run fills the pre-commit cache).
+    """
     from generate import generate
 
     with tempfile.TemporaryDirectory() as tmp:
         project = Path(tmp) / "project"
-        started = time.time()
         generate(project, n)
-        # Files younger than two seconds are never cached (mention_index.RACY_NS): wait that out.
-        time.sleep(max(0.0, 2.1 - (time.time() - started)))
-        changed = "sqls/group_021/things_2100.yaml"
-        version = wall([sys.executable, "-m", "mcplint", "--version"], repeat)
-        command = [sys.executable, "-m", "mcplint", changed, "--format", "json", "--exit-zero"]
-        # "First": no index yet (it is removed before each repetition), so the run fills it.
-        first = wall(command, repeat, cwd=project, before=lambda: shutil.rmtree(project / ".mcplint_cache", True))
-        wall(command, 1, cwd=project)  # files still "racy" during the first runs are indexed now
-        warm = wall(command, repeat, cwd=project)
-        uncached = wall([*command, "--no-cache"], repeat, cwd=project)
-        print(f"mcplint --version: {version:.2f} s")
-        print(f"one-file run on a {n:,}-endpoint project: first {first:.2f} s, with the index warm {warm:.2f} s,"
-              f" --no-cache {uncached:.2f} s")
+        _settle()
+        lint = [sys.executable, "-m", "mcplint", ".", "--format", "json", "--exit-zero"]
+        one_file = [sys.executable, "-m", "mcplint", "sqls/group_010/things_1002.yaml", "--format", "json",
+                    "--exit-zero"]
+        subprocess.run(lint, cwd=project, check=True, stdout=subprocess.DEVNULL)  # fill the cache
+        subprocess.run(one_file, cwd=project, check=True, stdout=subprocess.DEVNULL)
+        best: dict[str, float] = {}
+        measured = {"floor": Measured(), "full": Measured()}
+        for turn in range(repeat):
+            for name, run in timed({"floor": (FLOOR, str(project)),
+                                    "full": (LINT, str(project), "--no-cache")}, 1).items():
+                previous = measured[name]
+                previous.wall, previous.cpu = min(previous.wall, run.wall), min(previous.cpu, run.cpu)
+                previous.rss = max(previous.rss, run.rss)
+            best["import"] = min(best.get("import", 1e9),
+                                 wall([sys.executable, "-c", "import yaml, sqlglot"], 1))
+            best["unchanged"] = min(best.get("unchanged", 1e9), wall(lint, 1, cwd=project))
+            _edit_one(project, turn)
+            best["one changed"] = min(best.get("one changed", 1e9), wall(lint, 1, cwd=project))
+            best["one file"] = min(best.get("one file", 1e9), wall(one_file, 1, cwd=project))
+            _settle()
+            subprocess.run(lint, cwd=project, check=True, stdout=subprocess.DEVNULL)  # the edit is cached now
+        floor, full = measured["floor"], measured["full"]
+        print(f"\nscenarios on {n:,} endpoints (best of {repeat}; wall-time ratios to the floor in brackets):")
+        print(f"  parse floor {floor.wall:.2f} s, {floor.rss / 1024:.0f} MB;"
+              f" import floor (python -c 'import yaml, sqlglot') {best['import']:.2f} s")
+        print(f"  full run, no cache      {full.wall:6.2f} s  [{full.wall / floor.wall:.2f}x]"
+              f"  CPU {full.cpu / floor.cpu:.2f}x the floor's, peak {full.rss / 1024:.0f} MB"
+              f" [{full.rss / floor.rss:.2f}x]")
+        print(f"  unchanged, cache warm   {best['unchanged']:6.2f} s  [{best['unchanged'] / floor.wall:.2f}x]")
+        print(f"  one endpoint changed    {best['one changed']:6.2f} s  [{best['one changed'] / floor.wall:.2f}x]")
+        print(f"  one-file run            {best['one file']:6.2f} s  [{best['one file'] / best['import']:.2f}x"
+              " the import floor]")
+
+
+def memory(sizes: list[int]) -> None:
+    """Peak memory of a full run (one process, no cache) and its growth per endpoint between sizes."""
+    from generate import generate
+
+    peaks = []
+    for n in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            project = Path(tmp) / "project"
+            generate(project, n)
+            runs = timed({"floor": (FLOOR, str(project)), "lint": (LINT, str(project), "--no-cache", "--jobs", "1")}, 1)
+            peaks.append((n, runs["floor"].rss, runs["lint"].rss))
+    print("\npeak memory, one process, no cache:")
+    for (n, floor, lint), previous in zip(peaks, [None, *peaks[:-1]], strict=True):
+        growth = "" if previous is None else f", +{(lint - previous[2]) / (n - previous[0]):.1f} KB per endpoint"
+        print(f"  {n:>6,} endpoints: floor {floor / 1024:.0f} MB, mcplint {lint / 1024:.0f} MB"
+              f" [{lint / floor:.2f}x]{growth}")
 
 
 def compile_package() -> None:
@@ -193,7 +259,8 @@ def main(argv: list[str]) -> None:
     print(f"cores: {os.cpu_count()}  python: {sys.version.split()[0]}  platform: {sys.platform}"
           f"  sqlglot: {sqlglot_build()}", flush=True)
     scaling(sizes, repeat)
-    precommit(5000, 1 if quick else 7)  # runs of half a second: best of 7 is cheap and steadier
+    scenarios(SCENARIO_SIZE, 3 if quick else 5)
+    memory([1000, 2000] if quick else [1000, 2000, 5000, 10000])
 
 
 if __name__ == "__main__":
