@@ -162,7 +162,10 @@ def lint(
             if replayed is not None:
                 cache.save()
                 return LintRun(replayed[0], replayed[1], rules, settings)
-        model = build_model(discovery, options, progress, use_cache and config.cache, jobs)
+        # With a warm cache most files are not checked again: a helper parsing ahead of the checks
+        # (jobs > 1) would only do work that is then thrown away.
+        build_jobs = 1 if cache is not None and cache.warm() else jobs
+        model = build_model(discovery, options, progress, use_cache and config.cache, build_jobs)
         # Out of the collector's view while the checks collect what they drop (see engine/checks.py).
         gc.freeze()
         report = run(model, rules, registry, settings, jobs, progress, cache)
