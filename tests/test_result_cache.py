@@ -354,3 +354,13 @@ def test_the_model_records_the_files_it_looked_for(tmp_path: Path) -> None:
     run = api.lint([root], root)
     assert str(root / "sqls/e3.sql") in run.model.probed
     assert builder  # the builder records them (see _Builder._probe)
+
+
+def test_a_cache_too_big_to_read_back_is_not_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _flapi_project(tmp_path / "p")
+    lint_output(root)
+    assert (root / CACHE_DIR / result_cache.CACHE_FILE).exists()
+    monkeypatch.setattr(result_cache, "_MAX_CACHE_BYTES", 100)
+    _write(root / "sqls/e1.sql", "SELECT 2\n")
+    assert lint_output(root) == lint_output(root, cached=False)
+    assert not (root / CACHE_DIR / result_cache.CACHE_FILE).exists()

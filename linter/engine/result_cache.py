@@ -314,13 +314,18 @@ class ResultCache:
             "files": {path: _encode_file(entry) for path, entry in sorted(files.items())},
             "run": None if self._kept_run is None else _encode_run(self._kept_run),
         }
+        text = json.dumps(data, separators=(",", ":"))
         try:
             if not prepare_cache_folder(self.folder):
+                return
+            if len(text) > _MAX_CACHE_BYTES:  # it would never be read back: drop the old one too
+                if stat.S_ISREG(os.lstat(self.folder / self.name).st_mode):
+                    os.unlink(self.folder / self.name)
                 return
             handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".results-", suffix=".tmp")
             try:
                 with os.fdopen(handle, "w", encoding="utf-8") as out:
-                    json.dump(data, out, separators=(",", ":"))
+                    out.write(text)
                 os.replace(temporary, self.folder / self.name)
             except BaseException:
                 os.unlink(temporary)
