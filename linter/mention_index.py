@@ -255,7 +255,7 @@ def prepare_cache_folder(folder: Path) -> bool:
     if not real_folder(folder):
         if os.path.lexists(folder):
             return False  # a symlink or a file with that name: leave it alone
-        os.mkdir(folder)
+        os.mkdir(folder, 0o700)  # mcplint's own: the result cache trusts only a folder nobody else writes
     ignore = folder / ".gitignore"
     if not os.path.lexists(ignore):
         with open(ignore, "x", encoding="utf-8") as out:

@@ -364,3 +364,21 @@ def test_a_cache_too_big_to_read_back_is_not_written(tmp_path: Path, monkeypatch
     _write(root / "sqls/e1.sql", "SELECT 2\n")
     assert lint_output(root) == lint_output(root, cached=False)
     assert not (root / CACHE_DIR / result_cache.CACHE_FILE).exists()
+
+
+@pytest.mark.parametrize("loosen", ["file writable by others", "folder writable by others", "file of another user"])
+def test_a_cache_others_could_have_written_is_not_read(loosen: str, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whoever can read the tree can read the stamps; only a cache nobody else can write is trusted."""
+    root = _flapi_project(tmp_path / "p")
+    lint_output(root)
+    target = root / CACHE_DIR / result_cache.CACHE_FILE
+    assert oct(target.stat().st_mode & 0o777) == "0o600" and oct((root / CACHE_DIR).stat().st_mode & 0o777) == "0o700"
+    if loosen == "file writable by others":
+        os.chmod(target, 0o666)
+    elif loosen == "folder writable by others":
+        os.chmod(root / CACHE_DIR, 0o777)
+    else:
+        monkeypatch.setattr(os, "geteuid", lambda: target.stat().st_uid + 1)
+    cache = result_cache.ResultCache(root, json.loads(target.read_text())["context"])
+    assert not cache.warm(), "the cache was trusted"

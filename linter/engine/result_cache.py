@@ -23,7 +23,10 @@ settings and options: any change there starts afresh.
 The cache lives in a tree an attacker may have written, as the mention index
 does: plain JSON (never pickle), size-bounded, shape-checked, ignored when
 anything about it is odd, written atomically into a real folder. A forged
-entry would have to match the inode and ctime of the victim's own checkout.
+entry would have to match the inode and ctime of the victim's own checkout;
+and since whoever can read a folder can read those stamps, a cache file is
+only read when it belongs to the user running mcplint and nobody else may
+write it or its folder.
 No secret is ever written: findings carry spans and messages, never a value.
 Output is byte-identical to a run without the cache (tests compare them).
 """
@@ -287,7 +290,7 @@ class ResultCache:
         try:
             if not real_folder(self.folder) or not stat.S_ISREG(os.lstat(target).st_mode):
                 return
-            if os.lstat(target).st_size > _MAX_CACHE_BYTES:
+            if os.lstat(target).st_size > _MAX_CACHE_BYTES or not _ours(self.folder, 0o002) or not _ours(target, 0o022):
                 return
             with open(target, encoding="utf-8") as handle:
                 data = json.load(handle)
@@ -332,6 +335,16 @@ class ResultCache:
                 raise
         except OSError:
             pass
+
+
+def _ours(path: Path, foreign_write: int) -> bool:
+    """Whether ``path`` belongs to this user and nobody else may write it (``foreign_write``: the mode bits
+    that must be clear). In a folder others can write, someone who can read the files' stamps could
+    otherwise forge findings away; mcplint writes its cache file 0600 and its folder 0700."""
+    if not hasattr(os, "geteuid"):
+        return True  # Windows: no POSIX owner and mode bits to check
+    info = os.lstat(path)
+    return info.st_uid == os.geteuid() and not info.st_mode & foreign_write
 
 
 def _mapping(data: Any) -> Mapping[str, Any]:
