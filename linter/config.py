@@ -88,7 +88,7 @@ class Config:
     levels: dict[str, str] = field(default_factory=dict)
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     extend_sensitive_columns: list[str] = field(default_factory=list)  # extra column-name regexes (data-exposure)
-    cache: bool = True  # keep the pre-commit index in .mcplint_cache/ (mention_index.py)
+    cache: bool = True  # keep findings and the pre-commit index in .mcplint_cache/ (result_cache.py, mention_index.py)
     flapi_version: str = DEFAULT_FLAPI_VERSION  # the flAPI release series rules judge against (FLAPI_VERSIONS)
     policies: list[str] | None = None  # None: the default `.mcplint/policies/*.yaml` (mcplint.policies)
     path: Path | None = None  # the file it came from, if any
