@@ -106,7 +106,8 @@ def cli() -> None:
 @click.option(
     "--no-cache",
     is_flag=True,
-    help="Do not read or write .mcplint_cache/ (the index that speeds up runs on a few files).",
+    help="Do not read or write .mcplint_cache/ (findings of unchanged files, and the index that speeds up "
+    "runs on a few files). The report is the same either way.",
 )
 @click.option(
     "--baseline",
