@@ -382,3 +382,14 @@ def test_a_cache_others_could_have_written_is_not_read(loosen: str, tmp_path: Pa
         monkeypatch.setattr(os, "geteuid", lambda: target.stat().st_uid + 1)
     cache = result_cache.ResultCache(root, json.loads(target.read_text())["context"])
     assert not cache.warm(), "the cache was trusted"
+
+
+def test_a_file_with_a_parse_error_is_answered_from_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _flapi_project(tmp_path / "p")
+    _write(root / "sqls/broken.yaml", "url-path: /b/\nrequest: [\n")
+    runs = _checked_files(monkeypatch)
+    first = lint_output(root)
+    assert "sqls/broken.yaml" in first
+    _write(root / "sqls/e1.sql", "SELECT 2\n")
+    assert lint_output(root) == lint_output(root, cached=False)
+    assert "sqls/broken.yaml" in runs[0] and "sqls/broken.yaml" not in runs[1]

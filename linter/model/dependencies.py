@@ -15,8 +15,10 @@ unit learns from elsewhere has to be named here, or the unit is not cached:
   tools of its server (shadowing rules compare against them), as a fact;
 * client, tool-list and Fluxbase configs: their one document.
 
+* a diagnostic (a parse error, a skipped file): the diagnostic itself, as a fact.
+
 Anything else (a flAPI project, which sees every endpoint; pgEdge configs,
-which look at file modes on disk; a diagnostic, cheap to re-check) and any
+which look at file modes on disk) and any
 unit with a reference that did not resolve (a missing template, an include
 that was not followed) is not cached: ``None``.
 """
@@ -30,7 +32,7 @@ from dataclasses import dataclass
 from mcplint.model.clients import ClientConfig
 from mcplint.model.documents import Document
 from mcplint.model.flapi import AuthBlock, Endpoint
-from mcplint.model.model import DocumentUnit, Model
+from mcplint.model.model import DiagnosticUnit, DocumentUnit, Model
 from mcplint.model.secret_scan import SecretScan
 from mcplint.model.services import FluxbaseConfig
 from mcplint.model.texts import ModelText
@@ -96,6 +98,9 @@ def unit_dependencies(
             return None
         tools = _tool_names(unit.known_tools, {} if memo is None else memo)
         return Dependencies(found.files | {unit.anchor.path}, f"{unit.server!r} {unit.flapi} {tools}")
+    if isinstance(unit, DiagnosticUnit):  # the diagnostic itself is all its rules read
+        d = unit.diagnostic
+        return Dependencies(frozenset(), repr((d.kind.value, d.span, d.message)))
     if isinstance(unit, (ClientConfig, ToolListFile, FluxbaseConfig)):  # their one document decides
         files = _document_files(unit.document)
         return None if files is None else Dependencies(frozenset(files))
