@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 
 from mcplint.engine.rule import Example, Finding, Level, Rule
-from mcplint.lazy_re import lazy_compile
+from mcplint.lazy_re import LazyPattern, lazy_compile
 from mcplint.model import Target
 from mcplint.model.texts import ModelText
 from mcplint.rules.tool_poisoning._examples import tool_project
@@ -25,9 +25,12 @@ from mcplint.rules.tool_poisoning._text import excerpt, normalise
 MAX_PER_TEXT = 2
 
 
-def _spaced(pattern: str) -> re.Pattern[str]:
-    """A pattern whose spaces match a short run of white space (a wrapped line), case-insensitively."""
-    return re.compile(pattern.replace(" ", r"\s{1,4}"), re.I)
+def _spaced(pattern: str) -> LazyPattern:
+    """A pattern whose spaces match a short run of white space (a wrapped line), case-insensitively.
+
+    Compiled on first use (lazy_re): these are long alternations that a run without tools never needs.
+    """
+    return lazy_compile(pattern.replace(" ", r"\s{1,4}"), re.I)
 
 
 # Kinds of personal data a user would not expect a tool to keep (flat alternations: linear on any input).
