@@ -27,7 +27,8 @@ out, sys.stdout = sys.stdout, io.StringIO()
 code = mcplint.cli._run()
 report, sys.stdout = sys.stdout.getvalue(), out
 heavy = sorted({name.split(".")[0] for name in sys.modules} & {"sqlglot", "jsonschema"})
-print(json.dumps({"code": code, "report": json.loads(report), "heavy": heavy}))
+policies = sorted(name for name in sys.modules if name.startswith("mcplint.policies."))
+print(json.dumps({"code": code, "report": json.loads(report), "heavy": heavy, "policies": policies}))
 """
 
 _CLIENT = {
@@ -78,6 +79,14 @@ def test_an_init_script_without_a_quoted_location_is_not_tokenized(tmp_path: Pat
     result = _run(tmp_path, "flapi.yaml")
     assert result["report"]["summary"]["files_scanned"] == 1
     assert "sqlglot" not in result["heavy"]
+
+
+def test_a_project_without_policy_files_does_not_import_the_policy_loader(tmp_path: Path) -> None:
+    """Only mcplint.policies.files (the globs, PolicyError) is needed to learn that there is no policy."""
+    (tmp_path / ".env").write_text("DB_PASSWORD=hunter2\n", encoding="utf-8")
+    result = _run(tmp_path, ".env")
+    assert result["report"]["findings"]
+    assert result["policies"] == ["mcplint.policies.files"]
 
 
 def test_a_lazy_pattern_answers_as_the_compiled_one_and_compiles_on_first_use() -> None:

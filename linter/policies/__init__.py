@@ -12,21 +12,30 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from mcplint.policies.loader import (
-    DEFAULT_POLICY_GLOBS,
-    MAX_POLICIES,
-    CompiledPolicy,
-    PolicyError,
-    policy_files,
-    read_policy_file,
-)
-from mcplint.policies.rule import PolicyRule, to_rule
+from mcplint.policies.files import DEFAULT_POLICY_GLOBS, PolicyError, policy_files
+
+if TYPE_CHECKING:
+    from mcplint.policies.loader import CompiledPolicy
+    from mcplint.policies.rule import PolicyRule
 
 __all__ = [
     "DEFAULT_POLICY_GLOBS", "CompiledPolicy", "PolicyError", "PolicyRule", "builtin_prefixes", "load_policy_rules",
     "policy_base", "registry_with_policies",
 ]
+
+# Imported on first use: a run whose globs name no policy file needs only mcplint.policies.files.
+_LAZY = {"CompiledPolicy": "mcplint.policies.loader", "PolicyRule": "mcplint.policies.rule"}
+
+
+def __getattr__(name: str) -> Any:
+    """``mcplint.policies.PolicyRule`` and ``CompiledPolicy`` still resolve, importing their module then."""
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def builtin_prefixes(rules) -> set[str]:  # type: ignore[no-untyped-def]
@@ -41,6 +50,9 @@ def policy_base(config, cwd: Path) -> Path:  # type: ignore[no-untyped-def]
 
 def load_policy_rules(files: list[tuple[Path, str]], builtin) -> list[PolicyRule]:  # type: ignore[no-untyped-def]
     """Every policy of ``files`` as a rule; a broken file, a collision or too many policies is a PolicyError."""
+    from mcplint.policies.loader import MAX_POLICIES, read_policy_file
+    from mcplint.policies.rule import to_rule
+
     prefixes = builtin_prefixes(builtin)
     names = {rule.name for rule in builtin}
     ids = {rule.id for rule in builtin}

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from mcplint.policies.loader import PolicyError, policy_files
+from mcplint.policies.files import PolicyError, policy_files
 from mcplint.policies.rule import PolicyRule, render_message, verdicts
 
 EXPECTATIONS = "policy-expectations.txt"

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -32,6 +31,7 @@ from mcplint.policies.conditions import (
     Test,
 )
 from mcplint.policies.entities import ENTITIES, EntityDef
+from mcplint.policies.files import PolicyError
 from mcplint.policies.regex_guard import UnsafePattern, check_pattern
 from mcplint.source import source_from_text
 from mcplint.span import Span
@@ -40,20 +40,8 @@ from mcplint.tree import MappingNode, Node, ScalarNode, SequenceNode
 POLICY_VERSION = 1
 MAX_POLICY_FILE_SIZE = 512 * 1024
 MAX_POLICIES = 200  # in one run, over every file
-MAX_POLICY_FILES = 100
 _PLACEHOLDER = lazy_compile(r"\{\{|\}\}|\{([A-Za-z][A-Za-z0-9_.-]*)\}")
 _MESSAGE_EXTRAS = ("label", "value", "field")
-
-
-class PolicyError(Exception):
-    """A policy file that cannot be used: ``file:line:col: what is wrong``."""
-
-    def __init__(self, path: str, span: Span | None, message: str) -> None:
-        where = f"{path}:{span.start_line}:{span.start_col}" if span is not None else path
-        super().__init__(f"{where}: {message}")
-        self.path = path
-        self.span = span
-        self.problem = message
 
 
 @dataclass(frozen=True)
@@ -438,34 +426,3 @@ def _test(keys: dict[str, tuple[ScalarNode, Node]], field: str | None, field_typ
                               f"{wrong[0]!r} is not one")
         argument = tuple(items)
     return Test(field, operator, argument)
-
-
-# ------------------------------------------------------------------ finding files
-
-DEFAULT_POLICY_GLOBS = (".mcplint/policies/*.yaml",)
-
-
-def policy_files(globs: list[str], base: Path) -> list[tuple[Path, str]]:
-    """(path, as shown) of every policy file the globs name, relative to ``base``; sorted, no duplicates."""
-    found: dict[Path, str] = {}
-    for pattern in globs:
-        if "://" in pattern:
-            raise PolicyError(pattern, None, "policies are local files; URLs are not read")
-        absolute = Path(pattern) if os.path.isabs(pattern) else base / pattern
-        if any(ch in pattern for ch in "*?["):
-            anchor = Path(absolute.anchor)
-            matches = sorted(anchor.glob(str(absolute.relative_to(anchor))))
-        else:
-            if not absolute.exists():
-                raise PolicyError(pattern, None, "no such policy file")
-            matches = [absolute]
-        for match in matches:
-            if match.is_file():
-                try:
-                    display = match.relative_to(base).as_posix()
-                except ValueError:
-                    display = match.as_posix()
-                found.setdefault(match.resolve(), display)
-    if len(found) > MAX_POLICY_FILES:
-        raise PolicyError(globs[0], None, f"{len(found)} policy files; at most {MAX_POLICY_FILES} are read")
-    return sorted(((p, shown) for p, shown in found.items()), key=lambda pair: pair[1])
