@@ -373,9 +373,10 @@ class FileAccess:
             candidate = (is_link, rel)
             if real not in best or candidate < best[real]:
                 best[real] = candidate
-        root = str(self.root)
         rels = sorted(rel for _, rel in best.values())
-        out = [Path(root, rel) for rel in rels]
+        # Joining onto one root Path parses only each relative part (Path(root, rel) parsed the root
+        # again for every file: a third of the walk of a 2,000-endpoint tree in a one-file run).
+        out = [self.root / rel for rel in rels]
         # Only files whose real path is inside the root are trusted later without a second check: a
         # walk that starts below a symlinked folder (`mcplint linked/sub`) finds files outside it.
         inside = {rel for real, (_, rel) in best.items() if real.startswith(self._root_real + os.sep)}
