@@ -24,15 +24,17 @@ the compiled sqlglot's time as a ratio of the pure-Python one's. Every variant's
 is compared with the base's: a difference is printed as an error (a switch must not change
 findings). The mechanisms:
 
-* ``yaml-prefetch``: the build helper parses no YAML (``yaml_prefetch.HELPER_SHARE = 0``);
-  it is still forked, for the SQL templates.
-* ``sql-prefetch``: the helper parses no SQL templates (``SqlPrefetch.usable`` is False).
 * ``workers``: the checks run in this process (``checks._worker_count`` answers 1).
 * ``schema-fast-path``: every document goes to jsonschema (``known_valid`` answers False).
 * ``alphabet-cache``: a validator regex's alphabet is computed at each use (no lru_cache);
   the alphabet itself is what the SQL-injection verdicts are made of, not a shortcut.
 * ``mention-index``: the pre-commit search for files that name the changed one is the
   uncached regex search (``MentionIndex`` built with ``use_cache=False``).
+
+Removed after this script measured them (the figures and the decisions are in
+docs/performance.md; run this script at commit 3b899b6 to measure them again): the build
+helper that parsed the later YAML files (``yaml-prefetch``) and then SQL templates, handed over
+pickled (``sql-prefetch``).
 """
 
 from __future__ import annotations
@@ -57,15 +59,7 @@ PAYS = 0.90  # on/off at or below this in some scenario: the mechanism pays
 
 def _off(name: str) -> None:
     """Switch mechanism ``name`` off in this process (before mcplint runs)."""
-    if name == "yaml-prefetch":
-        from mcplint.loaders import yaml_prefetch
-
-        yaml_prefetch.HELPER_SHARE = 0
-    elif name == "sql-prefetch":
-        from mcplint.model.sql_prefetch import SqlPrefetch
-
-        SqlPrefetch.usable = property(lambda self: False)  # type: ignore[method-assign,assignment]
-    elif name == "workers":
+    if name == "workers":
         from mcplint.engine import checks
 
         checks._worker_count = lambda jobs, files: 1
@@ -99,9 +93,9 @@ def driver(name: str, args: list[str]) -> None:
 
 # ------------------------------------------------------------------ the measuring side
 
-MECHANISMS = ["yaml-prefetch", "sql-prefetch", "workers", "schema-fast-path", "alphabet-cache", "mention-index"]
+MECHANISMS = ["workers", "schema-fast-path", "alphabet-cache", "mention-index"]
 # Which mechanisms can act in a scenario (the others are inert there and not measured).
-PARALLEL_ONLY = {"yaml-prefetch", "sql-prefetch", "workers"}
+PARALLEL_ONLY = {"workers"}
 
 
 def project(n: int) -> Path:

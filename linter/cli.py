@@ -99,8 +99,7 @@ def cli() -> None:
     "-j",
     type=click.IntRange(min=0),
     default=0,
-    help="Worker processes for large trees (checks; above 1 also a helper that parses YAML and SQL templates "
-    "while the model is built); 0 = one per available core "
+    help="Worker processes for the checks of large trees; 0 = one per available core "
     "[default: 0]. Output is the same for any value.",
 )
 @click.option(

@@ -122,7 +122,6 @@ def run_checks(
     workers = _worker_count(jobs, len(work.by_path))
     progress.phase("checking", work.check_count)
     if workers <= 1:
-        _settle_helper(model)
         tagged = _check_files(work, list(work.by_path.values()), rules, include_internal, progress.advance)
         spans_by_path = {path: mask_spans(scans) for path, scans in scans_by_path.items()}
     else:
@@ -167,12 +166,6 @@ def _work(model: Model, rules: Sequence[Rule]) -> _Work:
                 path = paths[key] = unit.unit_path
             work.by_path.setdefault(path, []).append((slot, index))
     return work
-
-
-def _settle_helper(model: Model) -> None:
-    """Stop the build helper that parses templates ahead of the checks (``model/sql_prefetch.py``)."""
-    if model.sql_parses is not None:
-        model.sql_parses.settle()
 
 
 def _worker_count(jobs: int, files: int) -> int:
@@ -348,7 +341,6 @@ def _check_in_workers(
     tagged, spans = runs.check(warm, progress.advance)
     warmed = set(warm)
     runs.chunks = _chunks([path for path in order if path not in warmed], workers)
-    _settle_helper(model)  # the workers inherit its parses; it must not compete with them
 
     done: set[int] = set()
     queue_read = _queue(len(runs.chunks))

@@ -2,9 +2,7 @@
 
 flAPI main config → ``template.path`` → endpoint files (with includes) →
 ``template-source`` SQL; client configs → servers. Each file is read and
-parsed at most once (on a large tree a helper process parses the later YAML
-files instead, see ``yaml_prefetch.py``, and then SQL templates ahead of the
-checks, see ``sql_prefetch.py``). When only some files are in scope
+parsed at most once. When only some files are in scope
 (pre-commit passes a single ``.sql``), the project around them is resolved
 from the parent folders and only the endpoint files that matter are parsed.
 """
@@ -27,7 +25,6 @@ from mcplint.loaders.scalar_positions import value_span
 from mcplint.loaders.textmap import PlainText
 from mcplint.loaders.toml_loader import load_toml
 from mcplint.loaders.yaml_loader import load_yaml
-from mcplint.loaders.yaml_prefetch import YamlPrefetch
 from mcplint.model import classify
 from mcplint.model.clients import ClientConfig, ClientServer, server_entries
 from mcplint.model.client_formats import other_client_config
@@ -48,11 +45,9 @@ from mcplint.model.model import Model
 from mcplint.model.secret_scan import secret_scans
 from mcplint.model.secrets import SecretValue
 from mcplint.model.service_files import referenced_files
-from mcplint.model.sql_prefetch import SqlPrefetch
 from mcplint.model.services import FluxbaseConfig, PgEdgeConfig
 from mcplint.mention_index import MentionIndex
 from mcplint.model.sql import SqlText
-from mcplint.model.template_analysis import all_sections_text, parse_sql
 from mcplint.model.tools import tool_list
 from mcplint.model.values import as_bool, as_text, as_text_list, get_bool, get_text
 from mcplint.source import SourceFile
@@ -90,13 +85,11 @@ def build_model(
 
     ``use_cache`` lets the search for files that name a changed file (pre-commit
     runs) keep its index in ``.mcplint_cache/`` (see ``mention_index.py``).
-    ``jobs`` > 1 lets a helper process parse part of a large tree's YAML
-    (``yaml_prefetch.py``) and then SQL templates ahead of the checks
-    (``sql_prefetch.py``); the model is the same whatever it is.
+    ``jobs`` is accepted for callers that pass it; the model is built in this process.
     """
     builder = _Builder(discovery, progress, use_cache)
     builder.model.options.update(options or {})
-    return builder.build(jobs)
+    return builder.build()
 
 
 def _is_file(path: Path) -> bool | None:
@@ -120,7 +113,6 @@ class _Builder:
         self.fragments: dict[str, _Fragment | None] = {}
         self.templates: dict[str, Template | None] = {}
         self.projects_by_main: dict[str, FlapiProject] = {}
-        self.prefetch: YamlPrefetch | None = None
         self.include_budget = IncludeBudget()  # include amplification is bounded per file and per run
 
     # ------------------------------------------------------------------ loading
@@ -161,7 +153,7 @@ class _Builder:
             root, problems = load_env(PlainText(source), lenient=path.name == ".envrc")
             document = Document(source, root, "env")
         else:
-            text, root, problems = self._yaml(source, path)
+            text, root, problems = self._yaml(source)
             if problems and classify.is_go_template(source.text):
                 # A Helm chart template (issue 21): YAML only once rendered, so not a syntax error here;
                 # with no tree its text is still searched for secrets (secret_scan's raw scan).
@@ -223,91 +215,45 @@ class _Builder:
                         for e in mustache.errors
                     ]
                 )
-                template = Template(source, mustache, reference, sql_parses=self.model.sql_parses)
+                template = Template(source, mustache, reference)
             self.templates[rel] = template
         cached = self.templates[rel]
         if cached is None:
             return None
         if cached.reference is reference:
             return cached
-        return Template(cached.source, cached.mustache, reference, shared=cached.shared, sql_parses=cached.sql_parses)
+        return Template(cached.source, cached.mustache, reference, shared=cached.shared)
 
     # ----------------------------------------------------------------- building
 
-    def _yaml(self, source: SourceFile, path: Path) -> tuple[FlapiText, Node | None, list[Diagnostic]]:
-        """A YAML file pre-processed as flAPI does and parsed (or the prefetch helper's tree of it)."""
+    def _yaml(self, source: SourceFile) -> tuple[FlapiText, Node | None, list[Diagnostic]]:
+        """A YAML file pre-processed as flAPI does and parsed."""
         text = preprocess(source, self._resolve_include, self.include_budget)
-        root = self.prefetch.take(source.path, text.mapped) if self.prefetch and self.prefetch.covers(path) else None
-        if root is not None:
-            return text, root, []
         root, problems = load_yaml(text.mapped)
         return text, root, problems
 
-    def _tree_of(self, path: Path) -> tuple[str, str, Node | None] | None:
-        """What the prefetch helper (a fork of this builder) hands over for ``path``; None: a problem.
-
-        In the helper ``self.prefetch`` is still None (it forked while being
-        created), so :meth:`_yaml` parses the file itself there.
-        """
-        source = self.access.read(path)
-        if source is None:
-            return None
-        text, root, problems = self._yaml(source, path)
-        return None if problems else (source.path, text.mapped.text, root)
-
-    def _first_parse(self, path: Path) -> tuple[str, str, list] | None:  # type: ignore[type-arg]
-        """What the prefetch helper parses of a template: the text every analysis parses first."""
-        source = self.access.read(path)
-        if source is None:
-            return None
-        text = all_sections_text(parse_mustache(source.text))
-        statements, error = parse_sql(text)
-        return None if error is not None else (source.path, text, statements)
-
-    def _start_helper(self, files: list[Path]) -> None:
-        """With more than one job, a helper parses YAML and then SQL templates (see the prefetch modules)."""
-        yaml_files = [p for p in files if effective_suffix(p) in YAML_SUFFIXES and not _is_env_document(p)]
-        sql = SqlPrefetch([p for p in files if effective_suffix(p) == ".sql"], self._first_parse)
-        self.prefetch = YamlPrefetch(yaml_files, self._tree_of, then=sql)
-        if self.prefetch.forked and sql.usable:
-            self.model.sql_parses = sql
-        else:
-            sql.close()
-
-    def build(self, jobs: int = 1) -> Model:
+    def build(self) -> Model:
         files = self.discovery.files
-        if jobs > 1:
-            self._start_helper(files)
-        try:
-            self._read(files)
-            for path in files:
-                document = self.documents.get(self.access.rel(path))
-                if document is not None and document.format == "yaml" and classify.is_main_config(document.root):
-                    self._project(document)
-            self._resolve_context(files)
-            self._attach_endpoints(files)
-            self._standalone_context(files)
-            self._classify_others(files)
-            self._finish()
-        except BaseException:
-            if self.model.sql_parses is not None:  # nobody will settle it: stop the helper now
-                self.model.sql_parses.close()
-            raise
+        self._read(files)
+        for path in files:
+            document = self.documents.get(self.access.rel(path))
+            if document is not None and document.format == "yaml" and classify.is_main_config(document.root):
+                self._project(document)
+        self._resolve_context(files)
+        self._attach_endpoints(files)
+        self._standalone_context(files)
+        self._classify_others(files)
+        self._finish()
         self.mentions.save()
         return self.model
 
     def _read(self, files: list[Path]) -> None:
-        """Read and parse every configuration file (the YAML helper's trees are taken on the way)."""
+        """Read and parse every configuration file."""
         self.progress.phase("reading", len(files))
-        try:
-            for path in files:
-                if effective_suffix(path) in YAML_SUFFIXES + JSON_SUFFIXES + (".toml",) or _is_env_document(path):
-                    self.document(path)
-                self.progress.advance()
-        finally:
-            if self.prefetch is not None:
-                self.prefetch.close()
-                self.prefetch = None
+        for path in files:
+            if effective_suffix(path) in YAML_SUFFIXES + JSON_SUFFIXES + (".toml",) or _is_env_document(path):
+                self.document(path)
+            self.progress.advance()
         self.progress.done()
 
     def _project(self, document: Document) -> FlapiProject:

@@ -15,7 +15,6 @@ from mcplint.loaders.mustache import MustacheTemplate
 from mcplint.model.documents import Document
 from mcplint.model.secrets import SecretValue
 from mcplint.model.sql import SqlText
-from mcplint.model.sql_prefetch import SqlPrefetch
 from mcplint.source import SourceFile
 from mcplint.span import Span
 from mcplint.tree import MappingNode, Node, ScalarNode
@@ -120,8 +119,6 @@ class Template:
     reference: ScalarNode  # the ``template-source`` value that names the file
     # Analyses computed once per template file, shared by every endpoint that uses it.
     shared: dict = field(default_factory=dict, repr=False)  # type: ignore[type-arg]
-    # Parses the build helper made ahead of the checks (large trees, more than one job), if any.
-    sql_parses: SqlPrefetch | None = field(default=None, repr=False, compare=False)
 
     @property
     def path(self) -> str:

@@ -743,14 +743,12 @@ def template_analysis(template: Template, endpoint: Endpoint) -> TemplateAnalysi
 
 def template_parser(template: Template):  # type: ignore[no-untyped-def]
     """``parse_sql`` with a cache per template file: the same rendering is parsed once,
-    whichever analysis (contexts, write filters, exposed columns) asks for it; the
-    first rendering may come parsed already from the build helper (``sql_prefetch.py``)."""
+    whichever analysis (contexts, write filters, exposed columns) asks for it."""
     cache = template.shared.setdefault("parses", {})
 
     def parse(text: str):  # type: ignore[no-untyped-def]
         if text not in cache:
-            ahead = template.sql_parses.statements(template.path, text) if template.sql_parses else None
-            cache[text] = (ahead, None) if ahead is not None else parse_sql(text)
+            cache[text] = parse_sql(text)
         return cache[text]
 
     return parse

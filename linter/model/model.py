@@ -18,7 +18,6 @@ from mcplint.model.documents import Document
 from mcplint.model.flapi import AuthBlock, Endpoint, FlapiProject
 from mcplint.model.secret_scan import SecretScan
 from mcplint.model.services import FluxbaseConfig, PgEdgeConfig
-from mcplint.model.sql_prefetch import SqlPrefetch
 from mcplint.model.texts import ModelText, collect_texts
 from mcplint.model.tools import ToolListFile
 from mcplint.source import SourceFile
@@ -82,9 +81,6 @@ class Model:
     # Absolute paths of files a configuration names whose existence the build asked about (a
     # template, an include target): a cached report is only valid while each still (does not) exist.
     probed: set[str] = field(default_factory=set)
-    # Template parses a build helper made ahead of the checks (sql_prefetch.py); the engine settles
-    # it (stops the helper) before it forks its workers.
-    sql_parses: SqlPrefetch | None = field(default=None, repr=False)
     _texts: list[ModelText] | None = field(default=None, init=False, repr=False)
 
     def endpoints(self) -> list[Endpoint]:

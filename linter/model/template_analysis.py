@@ -338,16 +338,6 @@ def sentinel_index(template: MustacheTemplate) -> dict[int, int]:
     return {interp.tag.start: i for i, interp in enumerate(template.interpolations())}
 
 
-def all_sections_text(template: MustacheTemplate) -> str:
-    """Every section shown, a sentinel for each value: the rendering every analysis parses first.
-
-    It is :func:`analyse`'s first scenario and ``statements.all_present``, and
-    what the build helper parses ahead of the checks (``sql_prefetch.py``).
-    """
-    index_of = sentinel_index(template)
-    return render(template, lambda _: True, lambda interp: sentinel(index_of[interp.tag.start])).text
-
-
 def analyse(
     template: MustacheTemplate, always: frozenset[str] = frozenset(), parse: Parser = parse_sql
 ) -> TemplateAnalysis:

@@ -2,7 +2,7 @@
 
 Built on the rendering every SQL analysis parses first (every section shown, a
 sentinel for each value: ``statements.all_present``), so the parse is shared
-with the built-in rules and the build helper's prefetch. sqlglot records where
+with the built-in rules. sqlglot records where
 each identifier is in the rendered text; the rendered text equals the template
 with its tags replaced, so the n-th occurrence of a name in the rendering is
 the n-th occurrence in the template once tags are blanked out.

@@ -201,10 +201,6 @@ FORBIDDEN = {
 ALLOWED = {
     ("linter/git_diff.py", "subprocess or shell"): "`--diff REF` runs git with a fixed argv, no shell, hooks and drivers off",
     ("linter/engine/checks.py", "deserialising code"): "unpickles its own forked worker's results from an anonymous temp file",
-    ("linter/loaders/yaml_prefetch.py", "deserialising code"): "unmarshals tuples its own forked helper wrote to an "
-                                                               "anonymous temp file (strings and numbers; nothing runs)",
-    ("linter/model/sql_prefetch.py", "deserialising code"): "unpickles sqlglot statements (and unmarshals their keys) "
-                                                            "its own forked helper parsed into an anonymous temp file",
 }
 
 
