@@ -50,8 +50,10 @@ from mcplint.model.secret_scan import SecretScan, mask_spans
 from mcplint.progress import NO_PROGRESS, Progress
 from mcplint.span import Span
 
-# Below this many files per worker a fork costs more than it saves.
-MIN_FILES_PER_WORKER = 48
+# Below this many files per worker a fork costs more than it saves: bench/mechanisms.py measured
+# workers at 1.10x and 0.95x the one-process wall time at 1,000 endpoints (2,000 files, 2 cores),
+# 0.88x at 10,000 (docs/performance.md), so they start from 5,000 files on two cores.
+MIN_FILES_PER_WORKER = 2500
 _INTERNAL = -1  # rule index that stands for the engine's internal-error rule
 _TICK = 64  # a worker reports progress every this many units
 _COLLECT_EVERY = 64  # files between collections of the young generation
