@@ -26,15 +26,14 @@ findings). The mechanisms:
 
 * ``workers``: the checks run in this process (``checks._worker_count`` answers 1).
 * ``schema-fast-path``: every document goes to jsonschema (``known_valid`` answers False).
-* ``alphabet-cache``: a validator regex's alphabet is computed at each use (no lru_cache);
-  the alphabet itself is what the SQL-injection verdicts are made of, not a shortcut.
 * ``mention-index``: the pre-commit search for files that name the changed one is the
   uncached regex search (``MentionIndex`` built with ``use_cache=False``).
 
 Removed after this script measured them (the figures and the decisions are in
 docs/performance.md; run this script at commit 3b899b6 to measure them again): the build
 helper that parsed the later YAML files (``yaml-prefetch``) and then SQL templates, handed over
-pickled (``sql-prefetch``).
+pickled (``sql-prefetch``); the cache of each validator regex's alphabet (``alphabet-cache``;
+the alphabet itself is what the SQL-injection verdicts are made of, not a shortcut).
 """
 
 from __future__ import annotations
@@ -67,10 +66,6 @@ def _off(name: str) -> None:
         from mcplint.rules.config_error import _flapi_schema
 
         _flapi_schema.known_valid = lambda schema, data: False
-    elif name == "alphabet-cache":
-        from mcplint.model import injection, regex_alphabet
-
-        injection.regex_alphabet = regex_alphabet.regex_alphabet.__wrapped__
     elif name == "mention-index":
         from mcplint.model import builder
 
@@ -93,7 +88,7 @@ def driver(name: str, args: list[str]) -> None:
 
 # ------------------------------------------------------------------ the measuring side
 
-MECHANISMS = ["workers", "schema-fast-path", "alphabet-cache", "mention-index"]
+MECHANISMS = ["workers", "schema-fast-path", "mention-index"]
 # Which mechanisms can act in a scenario (the others are inert there and not measured).
 PARALLEL_ONLY = {"workers"}
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import string
 from dataclasses import dataclass
-from functools import lru_cache
 
 try:  # Python 3.11+
     import re._constants as _c  # type: ignore[import-not-found]
@@ -84,13 +83,8 @@ EMPTY = Alphabet(frozenset(), False)
 _PRINTABLE = frozenset(chr(i) for i in range(32, 127))
 
 
-@lru_cache(maxsize=1024)
 def regex_alphabet(pattern: str) -> Alphabet:
-    """The characters a full match of ``pattern`` may contain (over-approximated).
-
-    Cached: a project's endpoints repeat a few validator regexes many times, and
-    the answer (an immutable :class:`Alphabet`) depends on the pattern alone.
-    """
+    """The characters a full match of ``pattern`` may contain (over-approximated)."""
     try:
         parsed = _parser.parse(pattern)
     except (_c.error, RecursionError, OverflowError, ValueError, TypeError):
