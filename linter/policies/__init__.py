@@ -25,16 +25,17 @@ __all__ = [
     "policy_base", "registry_with_policies",
 ]
 
-# Imported on first use: a run whose globs name no policy file needs only mcplint.policies.files.
-_LAZY = {"CompiledPolicy": "mcplint.policies.loader", "PolicyRule": "mcplint.policies.rule"}
-
-
 def __getattr__(name: str) -> Any:
-    """``mcplint.policies.PolicyRule`` and ``CompiledPolicy`` still resolve, importing their module then."""
-    if name in _LAZY:
-        import importlib
+    """``mcplint.policies.PolicyRule`` and ``CompiledPolicy`` still resolve, importing their module then:
+    a run whose globs name no policy file needs only mcplint.policies.files."""
+    if name == "CompiledPolicy":
+        from mcplint.policies.loader import CompiledPolicy
 
-        return getattr(importlib.import_module(_LAZY[name]), name)
+        return CompiledPolicy
+    if name == "PolicyRule":
+        from mcplint.policies.rule import PolicyRule
+
+        return PolicyRule
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
