@@ -31,6 +31,13 @@ class LintRun:
     model: Model
     rules: list[Rule] = field(default_factory=list)
     settings: EngineSettings | None = None  # as the run applied them (nested configurations included)
+    cache: ResultCache | None = None  # what the run would keep, written by save_cache()
+
+    def save_cache(self) -> None:
+        """Write what this run found to ``.mcplint_cache/`` (the command line does it once the report is
+        out: a run that fails, e.g. on a refused ``--output``, leaves the tree as it was)."""
+        if self.cache is not None:
+            self.cache.save()
 
 
 def resolve_settings(config: Config, registry: Registry, cli_select: list[str] | None = None,
@@ -117,6 +124,7 @@ def lint(
     progress: Progress = NO_PROGRESS,
     use_cache: bool = False,
     isolated: bool = False,
+    save_cache: bool = True,
 ) -> LintRun:
     """Lint ``paths`` (default: ``cwd``) and return the report and the model.
 
@@ -126,6 +134,7 @@ def lint(
     runs on a few files of a large project; it never changes the report.
     ``isolated`` leaves out configurations found in folders below the root (a run
     given ``--config``, or one that must not let the scanned tree configure itself).
+    ``save_cache`` False leaves writing the result cache to :meth:`LintRun.save_cache`.
 
     Raises :class:`~mcplint.discovery.DiscoveryError` for paths that do not exist.
     """
@@ -160,8 +169,10 @@ def lint(
             run_key = cached_run.run_key(cache, discovery, walk_notes)
             replayed = cached_run.replay(cache, run_key, registry, rules, discovery) if run_key else None
             if replayed is not None:
-                cache.save()
-                return LintRun(replayed[0], replayed[1], rules, settings)
+                outcome = LintRun(replayed[0], replayed[1], rules, settings, cache)
+                if save_cache:
+                    outcome.save_cache()
+                return outcome
         # With a warm cache most files are not checked again: a helper parsing ahead of the checks
         # (jobs > 1) would only do work that is then thrown away.
         build_jobs = 1 if cache is not None and cache.warm() else jobs
@@ -169,11 +180,12 @@ def lint(
         # Out of the collector's view while the checks collect what they drop (see engine/checks.py).
         gc.freeze()
         report = run(model, rules, registry, settings, jobs, progress, cache)
-        if cache is not None:
-            if run_key is not None:
-                cached_run.remember(cache, run_key, report, model, discovery)
-            cache.save()
-        return LintRun(report, model, rules, settings)
+        if cache is not None and run_key is not None:
+            cached_run.remember(cache, run_key, report, model, discovery)
+        outcome = LintRun(report, model, rules, settings, cache)
+        if save_cache:
+            outcome.save_cache()
+        return outcome
     finally:
         gc.unfreeze()
         if collecting:

@@ -223,7 +223,7 @@ def check(
             sys.exit(0)
         outcome = lint(
             list(paths), cwd, config, registry, rules, settings, exclude, workers, progress, use_cache=not no_cache,
-            isolated=isolated or config_path is not None,
+            isolated=isolated or config_path is not None, save_cache=False,
         )
     except DiscoveryError as exc:
         _fail(str(exc) + _path_hint(paths))
@@ -248,6 +248,7 @@ def check(
             left_out = len(report.results) - len(kept)
             report = dataclasses.replace(report, results=kept)
         _write_output(write_baseline_path, render_baseline(report), model, "baseline")
+        outcome.save_cache()
         count = len(report.results) - internal_errors
         click.echo(f"mcplint: wrote {count} finding{'s' if count != 1 else ''} to {write_baseline_path}", err=True)
         if left_out:
@@ -293,6 +294,7 @@ def check(
         _write_output(output, text, model)
     else:
         click.echo(text, nl=False)
+    outcome.save_cache()  # only now: a run that could not deliver its report leaves the tree as it was
 
     threshold = _LEVEL_RANK[fail_on or config.fail_on]
     if internal_errors:
