@@ -173,10 +173,7 @@ def lint(
                 if save_cache:
                     outcome.save_cache()
                 return outcome
-        # With a warm cache most files are not checked again: a helper parsing ahead of the checks
-        # (jobs > 1) would only do work that is then thrown away.
-        build_jobs = 1 if cache is not None and cache.warm() else jobs
-        model = build_model(discovery, options, progress, use_cache and config.cache, build_jobs)
+        model = build_model(discovery, options, progress, use_cache and config.cache)
         # Out of the collector's view while the checks collect what they drop (see engine/checks.py).
         gc.freeze()
         report = run(model, rules, registry, settings, jobs, progress, cache)

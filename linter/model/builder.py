@@ -79,13 +79,11 @@ def build_model(
     options: dict | None = None,  # type: ignore[type-arg]
     progress: Progress = NO_PROGRESS,
     use_cache: bool = False,
-    jobs: int = 1,
 ) -> Model:
     """``options`` are configuration values rules may read (see ``Model.options``).
 
     ``use_cache`` lets the search for files that name a changed file (pre-commit
     runs) keep its index in ``.mcplint_cache/`` (see ``mention_index.py``).
-    ``jobs`` is accepted for callers that pass it; the model is built in this process.
     """
     builder = _Builder(discovery, progress, use_cache)
     builder.model.options.update(options or {})
