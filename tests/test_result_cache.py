@@ -393,3 +393,13 @@ def test_a_file_with_a_parse_error_is_answered_from_the_cache(tmp_path: Path, mo
     _write(root / "sqls/e1.sql", "SELECT 2\n")
     assert lint_output(root) == lint_output(root, cached=False)
     assert "sqls/broken.yaml" in runs[0] and "sqls/broken.yaml" not in runs[1]
+
+
+def test_a_new_main_config_makes_standalone_files_endpoints_of_its_project(tmp_path: Path) -> None:
+    root = _flapi_project(tmp_path / "p")
+    (root / "flapi.yaml").unlink()
+    lint_output(root)
+    _write(root / "flapi.yaml", "project-name: p\ntemplate:\n  path: sqls\nmcp:\n  enabled: true\n")
+    assert lint_output(root) == lint_output(root, cached=False)
+    _write(root / "flapi.yaml", "project-name: p\ntemplate:\n  path: elsewhere\n")
+    assert lint_output(root) == lint_output(root, cached=False)

@@ -46,12 +46,16 @@ def reuse(
     documents = {document.path: document for document in model.documents}
     rule_index = {rule.id: index for index, rule in enumerate(rules)}
     memo: dict[int, str] = {}  # id(shared object) -> its facts
+    # Which files are flAPI main configs, and as what stamps, is part of every key: a main config
+    # decides which YAML files are endpoints and fragments, so any change to one starts afresh.
+    layout = repr(sorted((p.document.path, model.sources[p.document.path].stamp) for p in model.projects
+                         if p.document.path in model.sources))
     for path in sorted({*by_path, *scans_by_path}):
         entries = by_path.get(path, [])
         scans = scans_by_path.get(path, [])
         found = [unit_dependencies(targets[slot][0][index], main_of, documents, memo) for slot, index in entries]
         found += [unit_dependencies(scan, main_of, documents, memo) for scan in scans]
-        key = _key(cache, model, path, found, entries, len(scans))
+        key = _key(cache, model, path, found, entries, len(scans), layout)
         if key is None:
             continue
         entry = cache.lookup(path, key)
@@ -114,10 +118,11 @@ def _key(
     found: list[Dependencies | None],
     entries: list[tuple[int, int]],
     scans: int,
+    layout: str,
 ) -> str | None:
     """The file's key, or None when one of its units is not cacheable or a file it depends on is too new."""
     stamps = []
-    facts = []
+    facts = [layout]
     files: set[str] = set()
     for dependencies in found:
         if dependencies is None:
