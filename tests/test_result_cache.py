@@ -403,3 +403,20 @@ def test_a_new_main_config_makes_standalone_files_endpoints_of_its_project(tmp_p
     assert lint_output(root) == lint_output(root, cached=False)
     _write(root / "flapi.yaml", "project-name: p\ntemplate:\n  path: elsewhere\n")
     assert lint_output(root) == lint_output(root, cached=False)
+
+
+def test_mcplints_own_files_are_part_of_the_context(tmp_path: Path) -> None:
+    """A rule or a flAPI schema edited in a checkout (same version number) must not be answered from the cache."""
+    import mcplint.rules
+    import mcplint.schemas
+
+    before = result_cache.code_stamp()
+    for package in (mcplint.rules, mcplint.schemas):
+        target = Path(package.__path__[0]) / "__init__.py"
+        info = target.stat()
+        os.utime(target, ns=(info.st_atime_ns, info.st_mtime_ns + 1))
+        try:
+            assert result_cache.code_stamp() != before, package.__name__
+        finally:
+            os.utime(target, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert result_cache.code_stamp() == before

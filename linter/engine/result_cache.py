@@ -67,12 +67,14 @@ def stamp_of(info: os.stat_result) -> Stamp:
 
 
 def code_stamp() -> str:
-    """A digest of mcplint's own files (names, sizes, times): a changed rule in a checkout is a new context."""
+    """A digest of mcplint's own files (names, sizes, times): a changed rule or schema in a checkout is a new
+    context."""
     import mcplint
     import mcplint.rules
+    import mcplint.schemas
 
     digest = hashlib.sha256(__version__.encode())
-    for folder in sorted({*mcplint.__path__, *mcplint.rules.__path__}):
+    for folder in sorted({*mcplint.__path__, *mcplint.rules.__path__, *mcplint.schemas.__path__}):
         for dirpath, dirnames, filenames in os.walk(folder):
             dirnames.sort()
             for name in sorted(filenames):
