@@ -161,7 +161,7 @@ class MentionIndex:
         if not (self._use_cache and self._dirty and self._entries is not None):
             return
         try:
-            if not self._prepare_folder():
+            if not prepare_cache_folder(self._folder):
                 return
             data = {
                 "version": _CACHE_VERSION,
@@ -209,7 +209,7 @@ class MentionIndex:
     def _read(self) -> dict[str, tuple[_Key, frozenset[str]]]:
         target = self._folder / CACHE_FILE
         try:
-            if not self._real_folder() or not stat.S_ISREG(os.lstat(target).st_mode):
+            if not real_folder(self._folder) or not stat.S_ISREG(os.lstat(target).st_mode):
                 return {}
             if os.lstat(target).st_size > _MAX_CACHE_BYTES:
                 return {}
@@ -234,12 +234,6 @@ class MentionIndex:
             ):
                 entries[rel] = ((entry[0], entry[1], entry[2], entry[3]), frozenset(entry[4]))
         return entries
-
-    def _real_folder(self) -> bool:
-        return real_folder(self._folder)
-
-    def _prepare_folder(self) -> bool:
-        return prepare_cache_folder(self._folder)
 
 
 def real_folder(folder: Path) -> bool:

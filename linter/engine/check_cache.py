@@ -45,6 +45,7 @@ def reuse(
     main_of = project_files(model)
     documents = {document.path: document for document in model.documents}
     rule_index = {rule.id: index for index, rule in enumerate(rules)}
+    slot_of = rule_slots(targets)
     memo: dict[int, str] = {}  # id(shared object) -> its facts
     # Which files are flAPI main configs, and as what stamps, is part of every key: a main config
     # decides which YAML files are endpoints and fragments, so any change to one starts afresh.
@@ -62,7 +63,7 @@ def reuse(
         if entry is None:
             out.keys[path] = key
             continue
-        tagged = _retag(entry, entries, targets, rule_index)
+        tagged = _retag(entry, entries, slot_of, rule_index)
         if tagged is None:  # a rule id no longer in the run (cannot happen under the same context)
             out.keys[path] = key
             continue
@@ -89,7 +90,7 @@ def record(
         for slot, index in by_path.get(path, []):
             where[(slot, index)] = (path, ordinals.get(slot, 0))
             ordinals[slot] = ordinals.get(slot, 0) + 1
-    slot_of = {rule_index: slot for slot, (_, indices) in enumerate(targets) for rule_index in indices}
+    slot_of = rule_slots(targets)
     findings: dict[str, list[tuple[str, int, int, Finding]]] = {path: [] for path in keys}
     broken: set[str] = set()
     for (rule_index, unit_index, n), finding in tagged:
@@ -142,16 +143,20 @@ def _key(
     return cache.file_key(path, stamps, facts, (sorted(shape.items()), scans))
 
 
+def rule_slots(targets: Sequence[tuple[list[Unit], list[int]]]) -> dict[int, int]:
+    """Rule index -> the target slot whose units the rule checks."""
+    return {rule_index: slot for slot, (_, indices) in enumerate(targets) for rule_index in indices}
+
+
 def _retag(
     entry: FileEntry,
     entries: list[tuple[int, int]],
-    targets: Sequence[tuple[list[Unit], list[int]]],
+    slot_of: dict[int, int],
     rule_index: dict[str, int],
 ) -> list[Tagged] | None:
     by_slot: dict[int, list[int]] = {}
     for slot, index in entries:
         by_slot.setdefault(slot, []).append(index)
-    slot_of = {index: slot for slot, (_, indices) in enumerate(targets) for index in indices}
     out: list[Tagged] = []
     for rule_id, ordinal, n, finding in entry.findings:
         index = rule_index.get(rule_id)

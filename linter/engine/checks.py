@@ -80,8 +80,9 @@ class _Work:
 
     @property
     def check_count(self) -> int:
-        """How many (rule, unit) checks the run makes (the progress total)."""
-        return sum(len(units) * len(rule_indices) for units, rule_indices in self.targets)
+        """How many (rule, unit) checks the run makes (the progress total): those of the files still in
+        ``by_path``, which the result cache may have thinned."""
+        return sum(len(self.targets[slot][1]) for entries in self.by_path.values() for slot, _ in entries)
 
 
 @dataclass
@@ -131,7 +132,7 @@ def run_checks(
                                                   scans_by_path)
     progress.done()
     spans = set().union(*spans_by_path.values()) if spans_by_path else set()
-    if cache is not None and reused is not None:
+    if reused is not None:
         check_cache.record(cache, reused.keys, work.targets, checked_paths, tagged, spans_by_path, rules)
         tagged.extend(reused.tagged)
         spans |= reused.spans

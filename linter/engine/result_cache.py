@@ -238,11 +238,6 @@ class ResultCache:
         """Whether a file read with this stamp may be cached (not changed within the racy window)."""
         return stamp is not None and stamp[2] < self.racy_after
 
-    def warm(self) -> bool:
-        """Whether the cache holds findings of earlier runs under this run's context."""
-        self._load()
-        return bool(self.files)
-
     # ----------------------------------------------------------- per file
 
     def file_key(self, path: str, stamps: Iterable[tuple[str, Stamp]], facts: Iterable[str], shape: object) -> str:
