@@ -14,14 +14,14 @@ the per-file cache only; so do runs that check file modes on disk (pgEdge).
 
 from __future__ import annotations
 
-import hashlib
 import os
 from typing import Any
 
 from mcplint.discovery import Discovery
 from mcplint.engine.registry import Registry
-from mcplint.engine.result_cache import ResultCache, RunEntry, Stamp, decode_finding, decode_span, encode_finding
-from mcplint.engine.result_cache import encode_span, stamp_of
+from mcplint.engine.result_cache import ResultCache, RunEntry, Stamp, decode_finding, decode_span, digest
+from mcplint.engine.result_cache import encode_finding, encode_span
+from mcplint.source import stamp_of
 from mcplint.engine.runner import Report, Result
 from mcplint.engine.rule import Level, Rule
 from mcplint.model.model import Model
@@ -32,8 +32,7 @@ def run_key(cache: ResultCache, discovery: Discovery, walk_notes: list[str]) -> 
     if discovery.explicit_files:
         return None
     files = [discovery.access.rel(path) for path in discovery.files]
-    text = repr((cache.context, str(discovery.root), files, sorted(discovery.skipped), walk_notes))
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return digest(repr((cache.context, str(discovery.root), files, sorted(discovery.skipped), walk_notes)))
 
 
 def replay(

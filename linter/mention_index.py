@@ -45,6 +45,7 @@ from pathlib import Path
 
 from mcplint import __version__
 from mcplint.discovery import LINTED_SUFFIXES, FileAccess
+from mcplint.source import stamp_of
 
 CACHE_DIR = ".mcplint_cache"
 CACHE_FILE = "mentions-v2.json"
@@ -189,7 +190,7 @@ class MentionIndex:
             info = self._access.stat_inside_root(path)
             if info is None:
                 return None
-            if cached[0] == (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino):
+            if cached[0] == stamp_of(info):
                 return cached[1]
         found = self._access.peek_with_status(path)  # the key comes from the file that was read
         if found is None:
@@ -197,7 +198,7 @@ class MentionIndex:
         text, info = found
         tokens = name_tokens(text) | {_marker(name) for name, rx in self._sniffs.items() if rx.search(text)}
         if self._use_cache and info.st_ctime_ns < self._racy_after:
-            entries[rel] = ((info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino), tokens)
+            entries[rel] = (stamp_of(info), tokens)
             self._dirty = True
         return tokens
 

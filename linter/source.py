@@ -169,6 +169,12 @@ def read_file_bytes(path: Path | str, max_size: int, stat_first: bool = True) ->
         os.close(descriptor)
 
 
+def stamp_of(info: os.stat_result) -> tuple[int, int, int, int]:
+    """``(size, mtime_ns, ctime_ns, inode)``: what tells a file's content from an earlier one without reading
+    it (ctime moves on every write and cannot be set back); the key of mcplint's caches."""
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+
+
 def read_source(
     abs_path: Path, rel_path: str, max_size: int = DEFAULT_MAX_FILE_SIZE
 ) -> tuple[SourceFile | None, list[Diagnostic]]:
@@ -195,8 +201,7 @@ def read_source(
     clean = _neutralise_markers(text)
     if clean is not text and hash_override is None:
         hash_override = text
-    stamp = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
-    source = SourceFile(rel_path, abs_path, clean, hash_override, status.st_mode, stamp)
+    source = SourceFile(rel_path, abs_path, clean, hash_override, status.st_mode, stamp_of(status))
     diagnostics: list[Diagnostic] = []
     if bad_byte is not None:
         diagnostics.append(

@@ -49,6 +49,7 @@ from typing import Any
 from mcplint import __version__
 from mcplint.engine.rule import Finding, Level, RelatedLocation, Rule
 from mcplint.mention_index import CACHE_DIR, RACY_NS, prepare_cache_folder, real_folder
+from mcplint.source import stamp_of
 from mcplint.span import Span
 
 CACHE_FILE = "results-v1.json"
@@ -62,10 +63,6 @@ Stamp = tuple[int, int, int, int]
 Tagged = tuple[tuple[int, int, int], Finding]
 
 
-def stamp_of(info: os.stat_result) -> Stamp:
-    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
-
-
 def code_stamp() -> str:
     """A digest of mcplint's own files (names, sizes, times): a changed rule or schema in a checkout is a new
     context."""
@@ -73,21 +70,25 @@ def code_stamp() -> str:
     import mcplint.rules
     import mcplint.schemas
 
-    digest = hashlib.sha256(__version__.encode())
+    code = hashlib.sha256(__version__.encode())
     for folder in sorted({*mcplint.__path__, *mcplint.rules.__path__, *mcplint.schemas.__path__}):
         for dirpath, dirnames, filenames in os.walk(folder):
             dirnames.sort()
             for name in sorted(filenames):
                 if name.endswith((".py", ".json")):
                     info = os.stat(os.path.join(dirpath, name))
-                    digest.update(f"{dirpath}/{name}:{info.st_size}:{info.st_mtime_ns}\n".encode())
-    return digest.hexdigest()
+                    code.update(f"{dirpath}/{name}:{info.st_size}:{info.st_mtime_ns}\n".encode())
+    return code.hexdigest()
 
 
 def run_context(rules: Sequence[Rule], *parts: object) -> str:
     """The run's context: mcplint's code, the rules that run and everything else that shapes findings."""
     rule_ids = [f"{rule.id}:{getattr(rule, 'policy_digest', '')}" for rule in rules]
-    text = json.dumps([code_stamp(), rule_ids, canonical(list(parts))], sort_keys=True)
+    return digest(json.dumps([code_stamp(), rule_ids, canonical(list(parts))], sort_keys=True))
+
+
+def digest(text: str) -> str:
+    """The cache's key for a text (paths that are not UTF-8 hold surrogate escapes: hashed as they are)."""
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
@@ -241,8 +242,7 @@ class ResultCache:
     # ----------------------------------------------------------- per file
 
     def file_key(self, path: str, stamps: Iterable[tuple[str, Stamp]], facts: Iterable[str], shape: object) -> str:
-        text = repr((self.context, path, sorted(stamps), sorted(facts), shape))
-        return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        return digest(repr((self.context, path, sorted(stamps), sorted(facts), shape)))
 
     def lookup(self, path: str, key: str) -> FileEntry | None:
         self._load()
