@@ -525,6 +525,9 @@ def main() -> None:
         sys.stderr.flush()
     except (BrokenPipeError, ValueError):
         pass
+    from mcplint import lazy_re
+
+    lazy_re.save()  # the regular expressions compiled in this run, for the next one (see lazy_re)
     os._exit(code)
 
 
