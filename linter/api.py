@@ -15,6 +15,7 @@ from pathlib import Path
 from mcplint import cached_run
 from mcplint.config import Config, ConfigError
 from mcplint.discovery import DiscoveryError, FileAccess, choose_root, discover
+from mcplint.engine import check_cache
 from mcplint.engine.registry import Registry, SelectorError, default_registry
 from mcplint.engine.result_cache import CACHE_FILE, FILES_CACHE_FILE, ResultCache, run_context
 from mcplint.engine.rule import Level, Rule
@@ -173,7 +174,9 @@ def lint(
                 if save_cache:
                     outcome.save_cache()
                 return outcome
-        model = build_model(discovery, options, progress, use_cache and config.cache)
+        # A folder run's cache vouches for unchanged endpoint files, which are then not parsed.
+        vouched = check_cache.vouchers(cache) if cache is not None and not discovery.explicit_files else None
+        model = build_model(discovery, options, progress, use_cache and config.cache, vouched)
         # Out of the collector's view while the checks collect what they drop (see engine/checks.py).
         gc.freeze()
         report = run(model, rules, registry, settings, jobs, progress, cache)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass
+from typing import Any
 
 from mcplint.lazy_re import lazy_compile
 
@@ -35,6 +36,22 @@ class Span:
     @property
     def is_empty(self) -> bool:
         return self.start_offset == self.end_offset
+
+
+_SIX_INTS = [int] * 6
+
+
+def encode_span(span: Span) -> list[Any]:
+    """A span as JSON (the result cache keeps findings and facts by position)."""
+    return [span.path, span.start_line, span.start_col, span.end_line, span.end_col, span.start_offset, span.end_offset]
+
+
+def decode_span(data: Any) -> Span:
+    """The inverse of :func:`encode_span`; raises ValueError on anything else (the cache is untrusted)."""
+    path, *numbers = data
+    if not isinstance(path, str) or list(map(type, numbers)) != _SIX_INTS:
+        raise ValueError("span")
+    return Span(path, *numbers)
 
 
 class LineIndex:

@@ -185,9 +185,9 @@ def _checked_files(monkeypatch: pytest.MonkeyPatch) -> list[set[str]]:
     runs: list[set[str]] = []
     original = check_cache.record
 
-    def spy(cache, keys, targets, by_path, tagged, spans, rules):  # type: ignore[no-untyped-def]
+    def spy(cache, keys, targets, by_path, tagged, spans, rules, model):  # type: ignore[no-untyped-def]
         runs.append(set(by_path))
-        return original(cache, keys, targets, by_path, tagged, spans, rules)
+        return original(cache, keys, targets, by_path, tagged, spans, rules, model)
 
     monkeypatch.setattr(check_cache, "record", spy)
     return runs

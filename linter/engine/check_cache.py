@@ -10,12 +10,16 @@ with this run's indices, so the report's order is that of a run without cache.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from mcplint.engine.result_cache import FileEntry, ResultCache, Tagged, encode_finding
 from mcplint.engine.rule import Finding, Rule
-from mcplint.model.dependencies import Dependencies, project_files, unit_dependencies
+from mcplint.model.cached import Voucher, decode_voucher, encode_voucher, main_config_layout, voucher_for
+from mcplint.model.dependencies import Dependencies, project_files, tool_names_digest, unit_dependencies
+from mcplint.model.flapi import Endpoint
+from mcplint.model.texts import ModelText, endpoint_text_files
 from mcplint.model.model import Model, Unit
 from mcplint.model.secret_scan import SecretScan
 from mcplint.span import Span
@@ -32,6 +36,21 @@ class Reuse:
     keys: dict[str, str] = field(default_factory=dict)  # file -> its key, for files to check and keep
 
 
+def vouchers(cache: ResultCache) -> Callable[[str], tuple[Voucher, FileEntry] | None]:
+    """What the model builder asks for each endpoint file: its voucher and cached findings, if any."""
+
+    def find(path: str) -> tuple[Voucher, FileEntry] | None:
+        entry = cache.vouched(path)
+        if entry is None:
+            return None
+        try:
+            return decode_voucher(entry.voucher), entry
+        except (ValueError, TypeError, KeyError, RecursionError):
+            return None  # an odd voucher: the file is parsed
+
+    return find
+
+
 def reuse(
     cache: ResultCache,
     model: Model,
@@ -42,15 +61,25 @@ def reuse(
 ) -> Reuse:
     """Take the cached findings of every file whose key still holds out of ``by_path`` and ``scans_by_path``."""
     out = Reuse()
+    slot_of = rule_slots(targets)
+    rule_index = {rule.id: index for index, rule in enumerate(rules)}
+    for cached in model.cached_endpoints():  # vouched for by the cache when the model was built
+        path = cached.unit_path
+        entry = cached.entry
+        assert isinstance(entry, FileEntry)
+        tagged = _retag(entry, by_path.pop(path, []), slot_of, rule_index)
+        if tagged is None:  # cannot happen: the voucher gave the file the units it had
+            raise RuntimeError(f"the result cache's record of {path} does not fit its units")
+        out.tagged.extend(tagged)
+        out.spans |= entry.masks
+        scans_by_path.pop(path, None)
+        cache.remember(path, entry)
     main_of = project_files(model)
     documents = {document.path: document for document in model.documents}
-    rule_index = {rule.id: index for index, rule in enumerate(rules)}
-    slot_of = rule_slots(targets)
     memo: dict[int, str] = {}  # id(shared object) -> its facts
     # Which files are flAPI main configs, and as what stamps, is part of every key: a main config
     # decides which YAML files are endpoints and fragments, so any change to one starts afresh.
-    layout = repr(sorted((p.document.path, model.sources[p.document.path].stamp) for p in model.projects
-                         if p.document.path in model.sources))
+    layout = main_config_layout(model)
     for path in sorted({*by_path, *scans_by_path}):
         entries = by_path.get(path, [])
         scans = scans_by_path.get(path, [])
@@ -82,8 +111,10 @@ def record(
     tagged: Sequence[Tagged],
     spans_by_path: dict[str, set[Span]],
     rules: Sequence[Rule],
+    model: Model,
 ) -> None:
-    """Keep the findings of each checked file that has a key (none of a file with an internal error)."""
+    """Keep the findings of each checked file that has a key (none of a file with an internal error),
+    with a voucher for each endpoint file that qualifies (``model/cached.py``)."""
     where: dict[tuple[int, int], tuple[str, int]] = {}  # (slot, unit index) -> (file, ordinal)
     for path in keys:
         ordinals: dict[int, int] = {}
@@ -101,6 +132,7 @@ def record(
         place = where.get((slot_of[rule_index], unit_index))
         if place is not None:
             findings[place[0]].append((rules[rule_index].id, place[1], n, finding))
+    vouchers = _Vouchers(model, targets, rules)
     for path, key in keys.items():
         if path in broken:
             continue
@@ -109,7 +141,56 @@ def record(
                 encode_finding(finding)  # only findings JSON can hold exactly are kept
         except TypeError:
             continue
-        cache.remember(path, FileEntry(key, findings[path], set(spans_by_path.get(path, ()))))
+        voucher = vouchers.voucher(path, by_path.get(path, []))
+        cache.remember(path, FileEntry(key, findings[path], set(spans_by_path.get(path, ())), voucher))
+
+
+@dataclass
+class _Vouchers:
+    """Writes the vouchers of the endpoint files a run checked."""
+
+    model: Model
+    targets: Sequence[tuple[list[Unit], list[int]]]
+    rules: Sequence[Rule]
+    layout: str = ""
+    target_of: dict[int, str] = field(default_factory=dict)  # slot -> its rule target's value
+    diagnosed: set[str] = field(default_factory=set)  # files with a diagnostic
+    included: set[str] = field(default_factory=set)  # files some document includes
+
+    def __post_init__(self) -> None:
+        self.layout = main_config_layout(self.model)
+        self.target_of = {slot: self.rules[indices[0]].target.value  # type: ignore[union-attr]
+                          for slot, (_, indices) in enumerate(self.targets) if indices}
+        self.diagnosed = {d.span.path for d in self.model.diagnostics}
+        self.included = {i.fragment_path for d in self.model.documents for i in d.includes if i.fragment_path}
+
+    def voucher(self, path: str, entries: list[tuple[int, int]]) -> dict[str, Any] | None:
+        counts: dict[str, int] = {}
+        endpoint = None
+        tools = ""
+        for slot, index in entries:
+            target = self.target_of[slot]
+            counts[target] = counts.get(target, 0) + 1
+            unit = self.targets[slot][0][index]
+            if isinstance(unit, Endpoint):
+                endpoint = unit
+            elif isinstance(unit, ModelText) and not tools:
+                tools = tool_names_digest(unit.known_tools)
+        if endpoint is None or counts.get("endpoint") != 1 or not set(counts) <= _VOUCHED_TARGETS:
+            return None
+        files = {path, *(i.fragment_path for i in endpoint.document.includes if i.fragment_path)}
+        if endpoint.template is not None:
+            files.add(endpoint.template.path)
+        if files & self.diagnosed or path in self.included:
+            return None
+        if endpoint.document.includes and not endpoint_text_files(self.model, endpoint) <= {path}:
+            return None  # a text in a fragment: another endpoint's copy of it would be judged in its place
+        voucher = voucher_for(endpoint, self.model.sources, counts, self.layout, tools)
+        return None if voucher is None else encode_voucher(voucher)
+
+
+# The targets an endpoint file's units may have for the file to be vouched for (its placeholders, model.py).
+_VOUCHED_TARGETS = frozenset({"endpoint", "auth-block", "model-text", "document", "secret-scan"})
 
 
 def _key(

@@ -133,7 +133,7 @@ def run_checks(
     progress.done()
     spans = set().union(*spans_by_path.values()) if spans_by_path else set()
     if reused is not None:
-        check_cache.record(cache, reused.keys, work.targets, checked_paths, tagged, spans_by_path, rules)
+        check_cache.record(cache, reused.keys, work.targets, checked_paths, tagged, spans_by_path, rules, model)
         tagged.extend(reused.tagged)
         spans |= reused.spans
     tagged.sort(key=lambda pair: pair[0])
@@ -160,13 +160,14 @@ def _work(model: Model, rules: Sequence[Rule]) -> _Work:
             slots[rule.target] = len(work.targets)
             work.targets.append((model.units(rule.target), []))
         work.targets[slots[rule.target]][1].append(rule_index)
-    paths: dict[int, str] = {}  # id(unit) -> its path: some units compute their path
+    paths: dict[int, str] = {}  # id(unit) -> its file: some units compute their path
     for slot, (units, _) in enumerate(work.targets):
         for index, unit in enumerate(units):
             key = id(unit)
             path = paths.get(key)
             if path is None:
-                path = paths[key] = unit.unit_path
+                # An auth block included from a fragment belongs with its endpoint file (model/flapi.py).
+                path = paths[key] = getattr(unit, "group_path", None) or unit.unit_path
             work.by_path.setdefault(path, []).append((slot, index))
     return work
 

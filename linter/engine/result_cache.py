@@ -50,7 +50,7 @@ from mcplint import __version__
 from mcplint.engine.rule import Finding, Level, RelatedLocation, Rule
 from mcplint.mention_index import CACHE_DIR, RACY_NS, prepare_cache_folder, real_folder
 from mcplint.source import stamp_of
-from mcplint.span import Span
+from mcplint.span import Span, decode_span, encode_span
 
 CACHE_FILE = "results-v1.json"
 # Runs on some files (pre-commit) build a model of part of a project: they keep their own entries.
@@ -110,17 +110,6 @@ def canonical(value: Any) -> Any:
 
 
 # ------------------------------------------------------------------ encoding
-
-
-def encode_span(span: Span) -> list[Any]:
-    return [span.path, span.start_line, span.start_col, span.end_line, span.end_col, span.start_offset, span.end_offset]
-
-
-def decode_span(data: Any) -> Span:
-    path, *numbers = data
-    if not isinstance(path, str) or len(numbers) != 6 or not all(type(n) is int for n in numbers):
-        raise ValueError("span")
-    return Span(path, *numbers)
 
 
 def _encode_value(value: Any) -> Any:
@@ -205,6 +194,7 @@ class FileEntry:
     key: str
     findings: list[tuple[str, int, int, Finding]]
     masks: set[Span]
+    voucher: dict[str, Any] | None = None  # an endpoint file's voucher (model/cached.py), as JSON
 
 
 @dataclass
@@ -254,6 +244,12 @@ class ResultCache:
 
     def remember(self, path: str, entry: FileEntry) -> None:
         self._kept[path] = entry
+
+    def vouched(self, path: str) -> FileEntry | None:
+        """The entry of ``path`` if it carries a voucher (the caller checks what the voucher rests on)."""
+        self._load()
+        entry = self.files.get(path)
+        return entry if entry is not None and entry.voucher is not None else None
 
     # ------------------------------------------------------------ per run
 
@@ -351,11 +347,14 @@ def _mapping(data: Any) -> Mapping[str, Any]:
 
 
 def _encode_file(entry: FileEntry) -> dict[str, Any]:
-    return {
+    encoded = {
         "key": entry.key,
         "findings": [[rule_id, ordinal, n, encode_finding(f)] for rule_id, ordinal, n, f in entry.findings],
         "masks": sorted(encode_span(s) for s in entry.masks),
     }
+    if entry.voucher is not None:
+        encoded["voucher"] = entry.voucher
+    return encoded
 
 
 def _decode_file(path: str, data: Any) -> FileEntry:
@@ -368,7 +367,10 @@ def _decode_file(path: str, data: Any) -> FileEntry:
         if not isinstance(rule_id, str) or type(ordinal) is not int or type(n) is not int:
             raise ValueError(path)
         decoded.append((rule_id, ordinal, n, decode_finding(finding)))
-    return FileEntry(key, decoded, {decode_span(s) for s in masks})
+    voucher = entry.get("voucher")
+    if voucher is not None and not isinstance(voucher, dict):
+        raise ValueError(path)
+    return FileEntry(key, decoded, {decode_span(s) for s in masks}, voucher)
 
 
 def _encode_run(entry: RunEntry) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,11 +29,14 @@ from mcplint.loaders.yaml_loader import load_yaml
 from mcplint.model import classify
 from mcplint.model.clients import ClientConfig, ClientServer, server_entries
 from mcplint.model.client_formats import other_client_config
-from mcplint.model.documents import Document
+from mcplint.model.cached import Voucher, main_config_layout
+from mcplint.model.dependencies import tool_names_digest
+from mcplint.model.documents import CACHED_FORMAT, Document
 from mcplint.model.flapi import (
     DEFAULT_FLAPI_VERSION,
     AuthBlock,
     BasicUser,
+    CachedEndpoint,
     Connection,
     Endpoint,
     FlapiProject,
@@ -48,6 +52,7 @@ from mcplint.model.service_files import referenced_files
 from mcplint.model.services import FluxbaseConfig, PgEdgeConfig
 from mcplint.mention_index import MentionIndex
 from mcplint.model.sql import SqlText
+from mcplint.model.texts import known_tools
 from mcplint.model.tools import tool_list
 from mcplint.model.values import as_bool, as_text, as_text_list, get_bool, get_text
 from mcplint.source import SourceFile
@@ -74,18 +79,25 @@ def _is_env_document(path: Path) -> bool:
     return effective_suffix(path) not in YAML_SUFFIXES + JSON_SUFFIXES + (".toml", ".sql") and is_env_file(path.name)
 
 
+# The result cache's voucher for a file, and its record of the file's findings (``model/cached.py``).
+Vouchers = Callable[[str], "tuple[Voucher, object] | None"]
+
+
 def build_model(
     discovery: Discovery,
     options: dict | None = None,  # type: ignore[type-arg]
     progress: Progress = NO_PROGRESS,
     use_cache: bool = False,
+    vouchers: Vouchers | None = None,
 ) -> Model:
     """``options`` are configuration values rules may read (see ``Model.options``).
 
     ``use_cache`` lets the search for files that name a changed file (pre-commit
     runs) keep its index in ``.mcplint_cache/`` (see ``mention_index.py``).
+    ``vouchers`` answers, for an endpoint file, what the result cache recorded
+    about it: a file it vouches for is not parsed (``model/cached.py``).
     """
-    builder = _Builder(discovery, progress, use_cache)
+    builder = _Builder(discovery, progress, use_cache, vouchers)
     builder.model.options.update(options or {})
     return builder.build()
 
@@ -100,8 +112,18 @@ def _is_file(path: Path) -> bool | None:
 
 
 class _Builder:
-    def __init__(self, discovery: Discovery, progress: Progress = NO_PROGRESS, use_cache: bool = False) -> None:
+    def __init__(
+        self,
+        discovery: Discovery,
+        progress: Progress = NO_PROGRESS,
+        use_cache: bool = False,
+        vouchers: Vouchers | None = None,
+    ) -> None:
         self.discovery = discovery
+        self.vouchers = vouchers
+        # Files read but not parsed because the cache vouches for them, until the build confirms it.
+        self.pending: dict[str, tuple[Voucher, object, Document]] = {}
+        self.vouched: dict[str, tuple[Voucher, Document]] = {}  # confirmed: they are CachedEndpoints
         self.progress = progress
         self.mentions = MentionIndex(discovery.access, use_cache, {"main-config": classify.MAIN_CONFIG_SNIFF})
         self.access: FileAccess = discovery.access
@@ -137,6 +159,53 @@ class _Builder:
         if source is None:
             return None
         self._record_source(source)
+        if self.vouchers is not None and effective_suffix(path) in YAML_SUFFIXES:
+            found = self.vouchers(rel)
+            if found is not None and self._unchanged(found[0], rel, source) and self._spend(found[0].inserted):
+                placeholder = Document(source, None, CACHED_FORMAT)
+                self.pending[rel] = (found[0], found[1], placeholder)
+                self.documents[rel] = placeholder
+                self.model.documents.append(placeholder)
+                return placeholder
+        document = self._parsed(path, rel, source)
+        self.documents[rel] = document
+        if document is not None:
+            self.model.documents.append(document)
+        return document
+
+    def _unchanged(self, voucher: Voucher, rel: str, source: SourceFile) -> bool:
+        """Whether the file, its fragments and its template have the stamps the voucher names (the main
+        config is compared once it is known to own the file: :meth:`_vouched_endpoint`)."""
+        if voucher.stamps.get(rel) != source.stamp:
+            return False
+        for path, stamp in voucher.stamps.items():
+            if path in (rel, voucher.main):
+                continue
+            other = self.model.sources.get(path)
+            if other is None:
+                other = self.access.read(self.access.root / path)
+                if other is None:
+                    return False
+                self._record_source(other)
+            if other.stamp != stamp:
+                return False
+        return True
+
+    def _spend(self, inserted: tuple[int, int]) -> bool:
+        """Take what a vouched file's includes inserted from the run's include budget, where its parse
+        would have taken it; False (nothing taken) when the budget no longer holds it: then it is parsed."""
+        includes, characters = inserted
+        budget = self.include_budget
+        if budget.includes < includes or budget.characters < characters:
+            return False
+        budget.includes -= includes
+        budget.characters -= characters
+        return True
+
+    def _parsed(
+        self, path: Path, rel: str, source: SourceFile, budget: IncludeBudget | None = None
+    ) -> Document | None:
+        """Parse a file's text as its suffix says (YAML with flAPI's pre-processing)."""
         if effective_suffix(path) in JSON_SUFFIXES:
             root, problems = load_json(PlainText(source))
             if not problems and classify.is_mcplint_baseline(root, source.text):
@@ -151,7 +220,7 @@ class _Builder:
             root, problems = load_env(PlainText(source), lenient=path.name == ".envrc")
             document = Document(source, root, "env")
         else:
-            text, root, problems = self._yaml(source)
+            text, root, problems = self._yaml(source, budget)
             if problems and classify.is_go_template(source.text):
                 # A Helm chart template (issue 21): YAML only once rendered, so not a syntax error here;
                 # with no tree its text is still searched for secrets (secret_scan's raw scan).
@@ -159,8 +228,23 @@ class _Builder:
             self._diagnose(text.diagnostics)
             document = Document(source, root, "yaml", text.includes)
         self._diagnose(problems)
+        return document
+
+    def _reparse(self, rel: str) -> Document | None:
+        """Parse a file the cache vouched for after all (something its findings rest on changed), in its
+        place among the documents, so that the model is the one a run without the cache builds."""
+        placeholder = self.pending.pop(rel, None)
+        document_placeholder = placeholder[2] if placeholder is not None else self.vouched.pop(rel)[1]
+        source = document_placeholder.source
+        # Its includes were taken from the run's budget where it was read, and the budget held them all
+        # then (see _spend): parsed now, against a fresh one, they are followed just as they were there.
+        document = self._parsed(Path(source.abs_path), rel, source, IncludeBudget())
+        index = self.model.documents.index(document_placeholder)
+        if document is None:
+            del self.model.documents[index]
+        else:
+            self.model.documents[index] = document
         self.documents[rel] = document
-        self.model.documents.append(document)
         return document
 
     def _resolve_include(self, including: SourceFile, target: str) -> _Fragment | str:
@@ -224,9 +308,11 @@ class _Builder:
 
     # ----------------------------------------------------------------- building
 
-    def _yaml(self, source: SourceFile) -> tuple[FlapiText, Node | None, list[Diagnostic]]:
-        """A YAML file pre-processed as flAPI does and parsed."""
-        text = preprocess(source, self._resolve_include, self.include_budget)
+    def _yaml(
+        self, source: SourceFile, budget: IncludeBudget | None = None
+    ) -> tuple[FlapiText, Node | None, list[Diagnostic]]:
+        """A YAML file pre-processed as flAPI does and parsed (``budget``: the run's, unless given)."""
+        text = preprocess(source, self._resolve_include, budget or self.include_budget)
         root, problems = load_yaml(text.mapped)
         return text, root, problems
 
@@ -237,13 +323,72 @@ class _Builder:
             document = self.documents.get(self.access.rel(path))
             if document is not None and document.format == "yaml" and classify.is_main_config(document.root):
                 self._project(document)
+        self._confirm_owners()
         self._resolve_context(files)
+        self._confirm_layout()
         self._attach_endpoints(files)
         self._standalone_context(files)
         self._classify_others(files)
         self._finish()
         self.mentions.save()
         return self.model
+
+    # ------------------------------------------------------ files the cache vouches for
+
+    def _confirm_owners(self) -> None:
+        """A vouched file still belongs to the project that owned it, and only to it; else it is parsed."""
+        for rel, (voucher, _, placeholder) in list(self.pending.items()):
+            owners = self._owning_projects(Path(placeholder.source.abs_path))
+            if len(owners) != 1 or owners[0].document.path != voucher.main:
+                self._reparse(rel)
+
+    def _confirm_layout(self) -> None:
+        """The main configs are those (with the stamps) the vouchers were written under; else all are parsed."""
+        if not self.pending:
+            return
+        layout = main_config_layout(self.model)
+        for rel, (voucher, _, _) in list(self.pending.items()):
+            if voucher.layout != layout:
+                self._reparse(rel)
+
+    def _vouched_endpoint(self, rel: str, project: FlapiProject) -> CachedEndpoint | None:
+        """The stand-in for a vouched endpoint file, when every file its findings rest on is unchanged."""
+        voucher, entry, placeholder = self.pending[rel]
+        if project.document.path != voucher.main or rel in self.fragments:
+            return None  # included by another file: its texts would be judged there too
+        main = self.model.sources.get(voucher.main)
+        if main is None or main.stamp != voucher.stamps.get(voucher.main):
+            return None
+        for path in voucher.probed:  # as the parse would have looked for them (all were there: _unchanged)
+            if not self._probe(self.access.root / path):
+                return None
+        del self.pending[rel]
+        self.vouched[rel] = (voucher, placeholder)
+        return CachedEndpoint(
+            source=placeholder.source,
+            project=project,
+            cached_facts=voucher.facts,
+            unit_counts=voucher.counts,
+            entry=entry,
+            secret_spans=frozenset(voucher.passwords),
+            sql_spans=dict(voucher.sql_spans),
+        )
+
+    def _confirm_tools(self) -> None:
+        """Vouched files with model-visible texts were judged against every tool name; if those changed,
+        parse them after all (their texts are compared with the new names)."""
+        if not any(voucher.tools for voucher, _ in self.vouched.values()):
+            return
+        digest = tool_names_digest(known_tools(self.model))
+        for project in self.model.projects:
+            for index, endpoint in enumerate(project.endpoints):
+                if not isinstance(endpoint, CachedEndpoint):
+                    continue
+                voucher, _ = self.vouched[endpoint.unit_path]
+                if voucher.tools and voucher.tools != digest:
+                    document = self._reparse(endpoint.unit_path)
+                    assert document is not None and document.root is not None  # the file is unchanged
+                    project.endpoints[index] = self._endpoint(document, project)
 
     def _read(self, files: list[Path]) -> None:
         """Read and parse every configuration file."""
@@ -369,6 +514,13 @@ class _Builder:
             candidates, to_verify = self._endpoint_candidates(project, files, in_scope)
             for path in candidates:
                 document = self.document(path)
+                if document is not None and document.format == CACHED_FORMAT:
+                    cached = self._vouched_endpoint(document.path, project)
+                    if cached is not None:
+                        project.endpoints.append(cached)
+                        owned.add(document.path)
+                        continue
+                    document = self._reparse(document.path)
                 if document is None or document.root is None:
                     continue
                 if classify.is_endpoint(document.root):
@@ -381,6 +533,8 @@ class _Builder:
                 else:
                     project.fragments.append(document)
                 owned.add(document.path)
+        for rel in list(self.pending):  # vouched for, but no project took it as an endpoint: parse it
+            self._reparse(rel)
         for path in files:
             rel = self.access.rel(path)
             document = self.documents.get(rel)
@@ -478,6 +632,9 @@ class _Builder:
                 self.model.pgedge.append(PgEdgeConfig(document, pg_kind, files))
 
     def _finish(self) -> None:
+        self._confirm_tools()
+        for voucher, _ in self.vouched.values():
+            self.model.secret_spans.update(voucher.passwords)
         for block in self.model.auth_blocks():
             block.options = self.model.options
             for user in block.users:

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 from mcplint.model.clients import ClientConfig
 from mcplint.model.documents import Document
-from mcplint.model.flapi import AuthBlock, Endpoint
+from mcplint.model.flapi import AuthBlock, CachedEndpoint, Endpoint
 from mcplint.model.model import DiagnosticUnit, DocumentUnit, Model
 from mcplint.model.secret_scan import SecretScan
 from mcplint.model.services import FluxbaseConfig
@@ -57,6 +57,13 @@ def project_files(model: Model) -> dict[str, str]:
         for document in project.fragments:
             main_of.setdefault(document.path, main)
         for endpoint in project.endpoints:
+            if isinstance(endpoint, CachedEndpoint):
+                main_of.setdefault(endpoint.unit_path, main)
+                for fragment_path in endpoint.cached_facts.includes:
+                    main_of.setdefault(fragment_path, main)
+                if endpoint.cached_facts.template_path is not None:
+                    main_of.setdefault(endpoint.cached_facts.template_path, main)
+                continue
             main_of.setdefault(endpoint.document.path, main)
             for include in endpoint.document.includes:
                 if include.fragment_path:
@@ -91,12 +98,13 @@ def unit_dependencies(
         files = _document_files(unit.document)
         return None if files is None else _with_project(files, unit.document.path, main_of)
     if isinstance(unit, SecretScan):
-        return _file_in_project(unit.path, main_of, documents)
+        found = _file_in_project(unit.path, main_of, documents)
+        return None if found is None else Dependencies(found.files, unit.facts)
     if isinstance(unit, ModelText):
         found = _file_in_project(unit.source.path, main_of, documents)
         if found is None:
             return None
-        tools = _tool_names(unit.known_tools, {} if memo is None else memo)
+        tools = tool_names_digest(unit.known_tools, {} if memo is None else memo)
         return Dependencies(found.files | {unit.anchor.path}, f"{unit.server!r} {unit.flapi} {tools}")
     if isinstance(unit, DiagnosticUnit):  # the diagnostic itself is all its rules read
         d = unit.diagnostic
@@ -107,8 +115,9 @@ def unit_dependencies(
     return None
 
 
-def _tool_names(known_tools: Mapping[str, frozenset[str]], memo: dict[int, str]) -> str:
+def tool_names_digest(known_tools: Mapping[str, frozenset[str]], memo: dict[int, str] | None = None) -> str:
     """A digest of the tool names a text is compared with (one per server map, computed once)."""
+    memo = {} if memo is None else memo
     digest = memo.get(id(known_tools))
     if digest is None:
         text = repr(sorted((name, sorted(tools)) for name, tools in known_tools.items()))

@@ -9,6 +9,8 @@ from mcplint.source import SourceFile
 from mcplint.tree import MappingNode, Node
 
 IncludeRecord = IncludeDirective
+# The format of a document the result cache vouches for: read, not parsed (``model/cached.py``).
+CACHED_FORMAT = "cached"
 
 
 @dataclass(eq=False)
@@ -17,7 +19,7 @@ class Document:
 
     source: SourceFile = field(repr=False)
     root: Node | None = field(repr=False)  # may hold secrets; never repr it
-    format: str = "yaml"  # "yaml" or "json"
+    format: str = "yaml"  # "yaml", "json", "toml", "env", or CACHED_FORMAT (not parsed: root is None)
     includes: list[IncludeRecord] = field(default_factory=list)
 
     def __repr__(self) -> str:

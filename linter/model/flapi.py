@@ -13,6 +13,7 @@ from pathlib import Path
 from mcplint.lazy_re import lazy_compile
 from mcplint.loaders.mustache import MustacheTemplate
 from mcplint.model.documents import Document
+from mcplint.model.endpoint_facts import EndpointFacts, endpoint_facts
 from mcplint.model.secrets import SecretValue
 from mcplint.model.sql import SqlText
 from mcplint.source import SourceFile
@@ -67,6 +68,12 @@ class AuthBlock:
     @property
     def unit_path(self) -> str:
         return self.key.span.path
+
+    @property
+    def group_path(self) -> str:
+        """The file whose cached findings hold this block's: the owning endpoint or main file, also
+        when the block came in through an include (so that an endpoint file's findings are its own)."""
+        return self.document.path
 
     @property
     def mapping(self) -> MappingNode | None:
@@ -158,7 +165,13 @@ class Endpoint:
     # Why ``template`` is what it is: "" (no template-source), "loaded", "remote", "env" (the path
     # depends on the environment), "missing" (no such file), "outside-root" (not read), "unreadable".
     template_status: str = ""
+    _facts: EndpointFacts | None = field(default=None, init=False, repr=False)
 
+    def facts(self, sources: dict[str, SourceFile]) -> EndpointFacts:
+        """What the project-wide rules read from this endpoint (``endpoint_facts.py``), computed once."""
+        if self._facts is None:
+            self._facts = endpoint_facts(self, sources)
+        return self._facts
 
     def release_caches(self) -> None:
         """Drop the analyses the checks built (the engine calls this once every rule has seen the endpoint).
@@ -168,6 +181,7 @@ class Endpoint:
         self.cache.clear()
         if self.template is not None:
             self.template.shared.clear()
+
     @property
     def unit_path(self) -> str:
         return self.document.path
@@ -176,6 +190,10 @@ class Endpoint:
     def mapping(self) -> MappingNode:
         assert self.document.mapping is not None
         return self.document.mapping
+
+    @property
+    def is_cached(self) -> bool:
+        return False
 
     @property
     def is_rest(self) -> bool:
@@ -195,6 +213,54 @@ class Endpoint:
         return f"endpoint `{self.document.path}`"
 
 
+@dataclass(frozen=True)
+class CachedUnit:
+    """A unit of a file the result cache vouches for: never checked, its findings come from the cache."""
+
+    path: str
+
+    @property
+    def unit_path(self) -> str:
+        return self.path
+
+
+@dataclass(eq=False)
+class CachedEndpoint:
+    """An endpoint file the result cache vouches for, standing in for its :class:`Endpoint`.
+
+    The file and every file its findings depended on are unchanged since they
+    were recorded (``model/cached.py`` says when a file qualifies), so it is not
+    parsed: the project-wide rules read its :class:`EndpointFacts`, and the
+    engine takes the findings of its units from the cache. It keeps its place
+    in ``FlapiProject.endpoints``, and ``Model.units`` gives it as many
+    placeholder units per target as the file had, so the report is the same,
+    in the same order, as a run that parsed it.
+    """
+
+    source: SourceFile = field(repr=False)
+    project: FlapiProject | None = field(repr=False)
+    cached_facts: EndpointFacts = field(repr=False)
+    unit_counts: dict[str, int] = field(repr=False)  # rule target (its value) -> the file's units of it
+    entry: object = field(repr=False)  # the result cache's record of the file's findings
+    secret_spans: frozenset[Span] = field(repr=False)  # its basic-auth passwords, masked in every output
+    sql_spans: dict[Span, str] = field(repr=False)  # SQL in its auth block (``from-aws-secretmanager.init``)
+
+    @property
+    def unit_path(self) -> str:
+        return self.source.path
+
+    @property
+    def is_cached(self) -> bool:
+        return True
+
+    def facts(self, sources: dict[str, SourceFile]) -> EndpointFacts:
+        return self.cached_facts
+
+    def placeholders(self, target: str) -> list[CachedUnit]:
+        """Stand-ins for the file's units of ``target`` (a rule target's value), as many as it had."""
+        return [CachedUnit(self.source.path)] * self.unit_counts.get(target, 0)
+
+
 @dataclass(eq=False)
 class FlapiProject:
     document: Document = field(repr=False)
@@ -206,7 +272,8 @@ class FlapiProject:
     global_auth: AuthBlock | None
     mcp: MappingNode | None
     mcp_auth: AuthBlock | None
-    endpoints: list[Endpoint] = field(default_factory=list)
+    # In directory order; a file the result cache vouches for is a CachedEndpoint (not parsed).
+    endpoints: list[Endpoint | CachedEndpoint] = field(default_factory=list)
     fragments: list[Document] = field(default_factory=list)
     instructions: ScalarNode | None = None  # ``mcp.instructions``
     instructions_file: SourceFile | None = None  # the file ``mcp.instructions-file`` names, if readable
@@ -224,3 +291,11 @@ class FlapiProject:
     def mapping(self) -> MappingNode:
         assert self.document.mapping is not None
         return self.document.mapping
+
+    def endpoint_facts(self) -> list[EndpointFacts]:
+        """The facts of every endpoint, parsed or vouched for by the cache, in ``endpoints`` order."""
+        return [endpoint.facts(self.sources) for endpoint in self.endpoints]
+
+    def parsed_endpoints(self) -> list[Endpoint]:
+        """The endpoints this run parsed (not those the result cache vouched for)."""
+        return [endpoint for endpoint in self.endpoints if isinstance(endpoint, Endpoint)]

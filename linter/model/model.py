@@ -14,8 +14,8 @@ from typing import Protocol
 
 from mcplint.diagnostics import Diagnostic
 from mcplint.model.clients import ClientConfig
-from mcplint.model.documents import Document
-from mcplint.model.flapi import AuthBlock, Endpoint, FlapiProject
+from mcplint.model.documents import CACHED_FORMAT, Document
+from mcplint.model.flapi import AuthBlock, CachedEndpoint, CachedUnit, Endpoint, FlapiProject
 from mcplint.model.secret_scan import SecretScan
 from mcplint.model.services import FluxbaseConfig, PgEdgeConfig
 from mcplint.model.texts import ModelText, collect_texts
@@ -81,13 +81,17 @@ class Model:
     # Absolute paths of files a configuration names whose existence the build asked about (a
     # template, an include target): a cached report is only valid while each still (does not) exist.
     probed: set[str] = field(default_factory=set)
-    _texts: list[ModelText] | None = field(default=None, init=False, repr=False)
+    _texts: list[ModelText | CachedUnit] | None = field(default=None, init=False, repr=False)
 
     def endpoints(self) -> list[Endpoint]:
-        """Endpoints of every project, then those found without a main config."""
-        out = [e for p in self.projects for e in p.endpoints]
+        """Endpoints of every project, then those found without a main config (parsed ones only)."""
+        out = [e for p in self.projects for e in p.endpoints if isinstance(e, Endpoint)]
         out.extend(self.standalone_endpoints)
         return out
+
+    def cached_endpoints(self) -> list[CachedEndpoint]:
+        """The endpoint files the result cache vouched for (not parsed in this run)."""
+        return [e for p in self.projects for e in p.endpoints if isinstance(e, CachedEndpoint)]
 
     def auth_blocks(self) -> list[AuthBlock]:
         blocks: list[AuthBlock] = []
@@ -96,7 +100,21 @@ class Model:
         blocks.extend(e.auth for e in self.endpoints() if e.auth is not None)
         return blocks
 
-    def model_texts(self) -> list[ModelText]:
+    def _endpoint_units(self, target: Target) -> list[Unit]:
+        """Units of every endpoint (ENDPOINT) or endpoint auth block (AUTH_BLOCK), with the stand-ins of
+        cached endpoint files in their places, so that unit numbers are those of a run that parsed them."""
+        out: list[Unit] = []
+        every = [e for p in self.projects for e in p.endpoints] + list(self.standalone_endpoints)
+        for endpoint in every:
+            if isinstance(endpoint, CachedEndpoint):
+                out.extend(endpoint.placeholders(target.value))
+            elif target is Target.ENDPOINT:
+                out.append(endpoint)
+            elif endpoint.auth is not None:
+                out.append(endpoint.auth)
+        return out
+
+    def model_texts(self) -> list[ModelText | CachedUnit]:
         """Model-visible texts, collected once (several rules read them)."""
         if self._texts is None:
             self._texts = collect_texts(self)
@@ -106,13 +124,16 @@ class Model:
         if target is Target.DIAGNOSTIC:
             return [DiagnosticUnit(d) for d in self.diagnostics]
         if target is Target.DOCUMENT:
-            return [DocumentUnit(d) for d in self.documents]
+            return [CachedUnit(d.path) if d.format == CACHED_FORMAT else DocumentUnit(d) for d in self.documents]
         if target is Target.FLAPI_PROJECT:
             return list(self.projects)
         if target is Target.ENDPOINT:
-            return list(self.endpoints())
+            return self._endpoint_units(target)
         if target is Target.AUTH_BLOCK:
-            return list(self.auth_blocks())
+            blocks: list[Unit] = []
+            for project in self.projects:
+                blocks.extend(b for b in (project.global_auth, project.mcp_auth) if b is not None)
+            return blocks + self._endpoint_units(target)
         if target is Target.CLIENT_CONFIG:
             return list(self.client_configs)
         if target is Target.TOOL_LIST:

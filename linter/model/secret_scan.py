@@ -39,7 +39,9 @@ from typing import TYPE_CHECKING
 from mcplint.lazy_re import lazy_compile
 from mcplint.loaders.scalar_positions import value_span
 from mcplint.model import secret_patterns as sp
+from mcplint.loaders.mustache import MustacheTemplate, parse_mustache
 from mcplint.model.classify import is_go_template
+from mcplint.model.documents import CACHED_FORMAT
 from mcplint.model.secrets import SecretValue
 from mcplint.model.sql import SqlText
 from mcplint.source import SourceFile
@@ -115,6 +117,7 @@ class SecretScan:
     path: str
     scan: Callable[[], list[SecretHit]] = field(repr=False)
     failure: Exception | None = field(default=None, repr=False)
+    facts: str = field(default="", repr=False)  # what it takes from other files (see secret_scans)
     options: dict = field(default_factory=dict, repr=False)  # type: ignore[type-arg]  # Model.options, shared
 
     @cached_property
@@ -146,6 +149,8 @@ def secret_scans(model: Model) -> list[SecretScan]:
         for user in block.users
         if user.password is not None
     }
+    for cached in model.cached_endpoints():  # the same, from what the result cache recorded
+        basic_auth |= cached.secret_spans
     flapi_docs: dict[str, str] = {}  # path -> "main" | "endpoint" | "fragment"
     # By span, not by node: an included fragment is also parsed as its own document.
     sql_spans: dict[Span, str] = {}  # span of a scalar holding SQL -> what the SQL is
@@ -157,6 +162,14 @@ def secret_scans(model: Model) -> list[SecretScan]:
         for fragment in project.fragments:
             flapi_docs.setdefault(fragment.path, "fragment")
     templates: dict[str, Template] = {}
+    cached_templates: set[str] = set()  # templates of endpoint files the result cache vouched for
+    for cached in model.cached_endpoints():
+        flapi_docs[cached.unit_path] = "endpoint"
+        for fragment_path in cached.cached_facts.includes:
+            flapi_docs.setdefault(fragment_path, "fragment")
+        sql_spans.update(cached.sql_spans)
+        if cached.cached_facts.template_path is not None:
+            cached_templates.add(cached.cached_facts.template_path)
     for endpoint in model.endpoints():
         flapi_docs[endpoint.document.path] = "endpoint"
         for include in endpoint.document.includes:
@@ -176,6 +189,9 @@ def secret_scans(model: Model) -> list[SecretScan]:
     scans: list[SecretScan] = []
     for document in model.documents:
         path = document.path
+        if document.format == CACHED_FORMAT:  # its findings and secrets come from the result cache
+            scans.append(SecretScan(path, _not_parsed))
+            continue
         if path in flapi_docs:
             context = Context("flapi", flapi=True)
         elif path in clients:
@@ -184,11 +200,26 @@ def secret_scans(model: Model) -> list[SecretScan]:
             role = roles.get(path) or {"toml": "toml", "env": "env-file", "json": "json"}.get(document.format, "yaml")
             context = Context(role, example=_is_example(path))
         scanner = _DocumentScanner(document, context, model.sources, basic_auth, sql_spans)
-        scans.append(SecretScan(path, scanner.run))
-    for path in sorted(templates):
-        template = templates[path]
-        scans.append(SecretScan(path, lambda t=template: _scan_template(t)))
+        # What the scan takes from other files (which of its values are basic-auth passwords or SQL,
+        # as endpoints that include it say; what kind of file it is): the result cache keys it with this.
+        files = {path, *(include.fragment_path for include in document.includes if include.fragment_path)}
+        facts = repr((
+            context,
+            sorted(span for span in basic_auth if span.path in files),
+            sorted((span, what) for span, what in sql_spans.items() if span.path in files),
+        ))
+        scans.append(SecretScan(path, scanner.run, facts=facts))
+    for path in sorted(templates.keys() | {p for p in cached_templates if p in model.sources}):
+        template = templates.get(path)
+        if template is not None:
+            scans.append(SecretScan(path, lambda t=template: _scan_template(t.source, t.mustache)))
+        else:  # only endpoint files the cache vouched for use it: read, but its Mustache not yet parsed
+            scans.append(SecretScan(path, lambda s=model.sources[path]: _scan_template(s, parse_mustache(s.text))))
     return scans
+
+
+def _not_parsed() -> list[SecretHit]:
+    raise RuntimeError("a file the result cache vouched for was scanned (its findings should have been reused)")
 
 
 def mask_spans(scans: list[SecretScan]) -> set[Span]:
@@ -986,13 +1017,13 @@ def _literal_content(text: str, token) -> tuple[int, int]:  # noqa: ANN001 - a S
 # ------------------------------------------------------------------ templates
 
 
-def _scan_template(template: Template) -> list[SecretHit]:
-    text = template.source.text
+def _scan_template(source: SourceFile, mustache: MustacheTemplate) -> list[SecretHit]:
+    text = source.text
     chars = list(text)
-    for tag in template.mustache.tags:  # blank out tags, keeping every offset
+    for tag in mustache.tags:  # blank out tags, keeping every offset
         for i in range(tag.start, min(tag.end, len(chars))):
             if chars[i] not in "\r\n":
                 chars[i] = " "
-    sql = SqlText("".join(chars), template.span)
+    sql = SqlText("".join(chars), source.span)
     context = Context("sql-template", flapi=True)
-    return _scan_sql(sql, f"template `{template.path}`", context, "", served=False)
+    return _scan_sql(sql, f"template `{source.path}`", context, "", served=False)

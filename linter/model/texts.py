@@ -18,7 +18,7 @@ from enum import Enum
 from typing import TYPE_CHECKING
 
 from mcplint.loaders.scalar_positions import value_span
-from mcplint.model.flapi import Endpoint, FlapiProject, McpEntry
+from mcplint.model.flapi import CachedEndpoint, CachedUnit, Endpoint, FlapiProject, McpEntry
 from mcplint.model.tools import ToolEntry, ToolListFile
 from mcplint.source import SourceFile
 from mcplint.span import Span
@@ -115,12 +115,16 @@ class ModelText:
         return self.anchor
 
 
-def collect_texts(model: Model) -> list[ModelText]:
-    """Every model-visible text in the model, each once, in a stable order."""
+def collect_texts(model: Model) -> list[ModelText | CachedUnit]:
+    """Every model-visible text in the model, each once, in a stable order (the texts of an endpoint file
+    the result cache vouched for are stand-ins, as many as it had)."""
     known = known_tools(model)
-    out: list[ModelText] = []
+    out: list[ModelText | CachedUnit] = []
     seen: set[tuple[str, int, int, str]] = set()
     for text in _all_texts(model, known):
+        if isinstance(text, CachedUnit):
+            out.append(text)
+            continue
         # A fragment included by several endpoints yields the same scalar
         # more than once; judge it once.
         key = (text.anchor.path, text.anchor.start_offset, text.anchor.end_offset, text.kind.value)
@@ -135,8 +139,12 @@ def known_tools(model: Model) -> dict[str, frozenset[str]]:
     found: dict[str, set[str]] = {}
     for server, endpoints in _flapi_servers(model):
         for endpoint in endpoints:
-            if endpoint.mcp_tool is not None and endpoint.mcp_tool.name:
-                found.setdefault(endpoint.mcp_tool.name, set()).add(server)
+            if isinstance(endpoint, CachedEndpoint):
+                name = endpoint.cached_facts.tool_name if endpoint.cached_facts.has_tool else None
+            else:
+                name = endpoint.mcp_tool.name if endpoint.mcp_tool is not None else None
+            if name:
+                found.setdefault(name, set()).add(server)
     for tools in model.tool_lists:
         for tool in tools.tools:
             if tool.name and tool.kind == "tool":
@@ -148,25 +156,33 @@ def known_tools(model: Model) -> dict[str, frozenset[str]]:
     return {name: frozenset(servers) for name, servers in found.items()}
 
 
-def _flapi_servers(model: Model) -> Iterator[tuple[str, list[Endpoint]]]:
+def endpoint_text_files(model: Model, endpoint: Endpoint) -> set[str]:
+    """The files the endpoint's model-visible texts are written in (fragments it includes, or itself)."""
+    return {text.anchor.path for text in _endpoint_texts(model, endpoint, "", {})}
+
+
+def _flapi_servers(model: Model) -> Iterator[tuple[str, list[Endpoint | CachedEndpoint]]]:
     for project in model.projects:
         yield f"flapi:{project.document.path}", project.endpoints
     if model.standalone_endpoints:
         # Endpoints found without their main config: the project is unknown,
         # so they are treated as one server.
-        yield "flapi:standalone", model.standalone_endpoints
+        yield "flapi:standalone", list(model.standalone_endpoints)
 
 
 def _tool_list_server(tools: ToolListFile) -> str:
     return f"tools:{tools.document.path}"
 
 
-def _all_texts(model: Model, known: KnownTools) -> Iterator[ModelText]:
+def _all_texts(model: Model, known: KnownTools) -> Iterator[ModelText | CachedUnit]:
     for project in model.projects:
         yield from _project_texts(model, project, known)
     for server, endpoints in _flapi_servers(model):
         for endpoint in endpoints:
-            yield from _endpoint_texts(model, endpoint, server, known)
+            if isinstance(endpoint, CachedEndpoint):
+                yield from endpoint.placeholders("model-text")
+            else:
+                yield from _endpoint_texts(model, endpoint, server, known)
     for tools in model.tool_lists:
         for tool in tools.tools:
             yield from _tool_list_texts(model, tools, tool, known)

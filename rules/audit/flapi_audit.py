@@ -14,7 +14,8 @@ from collections.abc import Iterator
 
 from mcplint.engine.rule import Example, Finding, Level, Rule
 from mcplint.lazy_re import lazy_compile
-from mcplint.model import Endpoint, FlapiProject, Target
+from mcplint.model import FlapiProject, Target
+from mcplint.model.endpoint_facts import EndpointFacts
 from mcplint.model.values import get_bool
 from mcplint.rules.authentication._examples import MAIN, MCP_AUTH, project, tool
 from mcplint.rules.config_error._flapi_facts import include_sites
@@ -30,13 +31,12 @@ _SENSITIVE = lazy_compile(
 )
 
 
-def _tools(project: FlapiProject) -> list[Endpoint]:
-    return sorted((e for e in project.endpoints if e.mcp_tool is not None), key=lambda e: e.document.path)
+def _tools(project: FlapiProject) -> list[EndpointFacts]:
+    return sorted((f for f in project.endpoint_facts() if f.has_tool), key=lambda f: f.path)
 
 
-def _tool_name(endpoint: Endpoint) -> str:
-    assert endpoint.mcp_tool is not None
-    return endpoint.mcp_tool.name or endpoint.document.path
+def _tool_name(facts: EndpointFacts) -> str:
+    return facts.tool_name or facts.path
 
 
 def _anchor(project: FlapiProject) -> Node:
@@ -115,10 +115,10 @@ def check_audit_redact(project: FlapiProject) -> Iterator[Finding]:
     if redacted:
         return
     sensitive: list[str] = []
-    for endpoint in _tools(project):
-        for field in endpoint.request:
-            if field.name and _SENSITIVE.search(field.name):
-                entry = f"`{field.name}` ({_tool_name(endpoint)})"
+    for facts in _tools(project):
+        for name in facts.request_fields:
+            if name and _SENSITIVE.search(name):
+                entry = f"`{name}` ({_tool_name(facts)})"
                 if entry not in sensitive:
                     sensitive.append(entry)
     if not sensitive:

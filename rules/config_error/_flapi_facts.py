@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from mcplint.model import AuthBlock, Document, Endpoint, FlapiProject
 
 WRITE_METHODS = ("POST", "PUT", "PATCH")
+INCLUDE_SITE = "the include that brings this text in"
 
 
 def include_sites(document: Document, span: Span) -> tuple[RelatedLocation, ...]:
@@ -26,7 +27,7 @@ def include_sites(document: Document, span: Span) -> tuple[RelatedLocation, ...]
     if span.path == document.path:
         return ()
     return tuple(
-        RelatedLocation(inc.span, "the include that brings this text in")
+        RelatedLocation(inc.span, INCLUDE_SITE)
         for inc in document.includes
         if inc.inserted(span)
     )

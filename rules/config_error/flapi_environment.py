@@ -14,22 +14,17 @@ trailing comment is not, and ``{{ env.NAME }}`` with spaces counts too.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from typing import TypeVar
 
 from mcplint.engine.rule import Example, Finding, Level, RelatedLocation, Rule
-from mcplint.lazy_re import lazy_compile
-from mcplint.model import Document, FlapiProject, Target
+from mcplint.model import FlapiProject, Target
 from mcplint.model.flapi import flapi_at_least
-from mcplint.model.secret_patterns import flapi_secret_key_kind
+from mcplint.model.endpoint_facts import EnvReference, ShellReference, env_references, shell_references
 from mcplint.rules.config_error._flapi_facts import include_sites
-from mcplint.source import SourceFile
-from mcplint.span import Span
-from mcplint.tree import ScalarNode, SequenceNode, scalars
+from mcplint.tree import ScalarNode, SequenceNode
 
-# What flAPI 26.10 treats as a reference in YAML text (spaces inside the braces included).
-_REFERENCE = lazy_compile(r"\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
-_CONDITION = lazy_compile(r"!?\s*env\.([A-Za-z_][A-Za-z0-9_]*)")
+_Reference = TypeVar("_Reference", EnvReference, ShellReference)
 _MAX_PATTERN = 500  # characters of a whitelist pattern mcplint compiles (longer ones admit nothing here)
 
 # flAPI 26.10.2's own words (``--validate-config``).
@@ -61,16 +56,6 @@ _GOOD_MAIN = (
 )
 
 
-@dataclass(frozen=True)
-class EnvReference:
-    """One reference flAPI checks: its name, where it is written, and the include directive if it is a condition."""
-
-    name: str
-    span: Span
-    written: str  # as the file spells it (``{{ env.X }}`` keeps its spaces)
-    condition: str | None = None
-
-
 def whitelist_patterns(project: FlapiProject) -> list[ScalarNode]:
     template = project.mapping.get_map("template")
     whitelist = template.get("environment-whitelist") if template is not None else None
@@ -93,54 +78,24 @@ def admits(patterns: list[ScalarNode], name: str) -> bool:
     return False
 
 
-def _full_line_comment(text: str, position: int) -> bool:
-    line_start = text.rfind("\n", 0, position) + 1
-    return text[line_start:position].lstrip(" \t").startswith("#")
-
-
-def _scan(source: SourceFile, start: int = 0, end: int | None = None) -> Iterator[EnvReference]:
-    text = source.text
-    stop = len(text) if end is None else end
-    if "env." not in text[start:stop]:
-        return
-    for match in _REFERENCE.finditer(text, start, stop):
-        if not _full_line_comment(text, match.start()):
-            yield EnvReference(match.group(1), source.span(match.start(), match.end()), match.group())
-
-
-def _conditions(document: Document) -> Iterator[EnvReference]:
-    source = document.source
-    for record in document.includes:
-        if record.span.path != source.path or not record.condition:
-            continue
-        directive = source.text[record.span.start_offset : record.span.end_offset]
-        found = _CONDITION.fullmatch(record.condition.strip())
-        if found is None:
-            continue
-        at = directive.rfind(record.condition.strip())
-        base = record.span.start_offset + max(at, 0)
-        length = len(record.condition.strip()) if at >= 0 else len(directive)
-        condition = record.condition.strip()
-        yield EnvReference(found.group(1), source.span(base, base + length), condition, condition)
+def _first_of_each_place(found: Iterable[_Reference]) -> Iterator[_Reference]:
+    """Each reference once (a fragment included by several files is seen from each of them)."""
+    seen: set[tuple[str, int]] = set()
+    for reference in found:
+        key = (reference.span.path, reference.span.start_offset)
+        if key not in seen:
+            seen.add(key)
+            yield reference
 
 
 def references(project: FlapiProject) -> Iterator[EnvReference]:
     """Every environment reference flAPI 26.10 checks at start, each once, in file order."""
-    documents = [project.document, *(e.document for e in project.endpoints), *project.fragments]
-    seen: set[tuple[str, int]] = set()
-    for document in documents:
-        pieces: list[tuple[SourceFile, int, int | None]] = [(document.source, 0, None)]
-        for record in document.includes:
-            fragment = project.sources.get(record.fragment_path or "")
-            if fragment is not None:
-                pieces.append((fragment, record.fragment_range[0], record.fragment_range[1]))
-        for source, start, end in pieces:
-            for reference in _scan(source, start, end):
-                key = (reference.span.path, reference.span.start_offset)
-                if key not in seen:
-                    seen.add(key)
-                    yield reference
-        yield from _conditions(document)
+    found: list[EnvReference] = list(env_references(project.document, project.sources))
+    for facts in project.endpoint_facts():
+        found.extend(facts.env_references)
+    for fragment in project.fragments:
+        found.extend(env_references(fragment, project.sources))
+    return _first_of_each_place(found)
 
 
 def check(project: FlapiProject) -> Iterator[Finding]:
@@ -223,48 +178,26 @@ RULE = Rule(
 
 # ------------------------------------------------------------------- CFG018
 
-# ``${NAME}`` / ``$NAME``: shell syntax no flAPI release expands in YAML.
-_SHELL_REFERENCE = lazy_compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:[:?+-][^}]{0,200})?\}|^\$([A-Za-z_][A-Za-z0-9_]*)$")
-_SQL_KEYS = frozenset({"init"})  # SQL: secrets in it are the secret scan's (SEC005)
-
-
-def _holds_secret(node: ScalarNode) -> bool:
-    """Whether the value sits under a key the secret rules judge (SEC005, CRED003), or is SQL."""
-    names = [step for step in node.path if isinstance(step, str)]
-    if not names:
-        return False
-    key = names[-1]
-    parent = names[-2] if len(names) > 1 else None
-    return key in _SQL_KEYS or flapi_secret_key_kind(key, parent) is not None
-
-
 def check_shell_reference(project: FlapiProject) -> Iterator[Finding]:
-    documents = [project.document, *(e.document for e in project.endpoints), *project.fragments]
-    seen: set[tuple[str, int]] = set()
-    for document in documents:
-        for node in scalars(document.root):
-            if node.is_null or "$" not in node.text or _holds_secret(node):
-                continue
-            match = _SHELL_REFERENCE.search(node.text.strip())
-            if match is None:
-                continue
-            key = (node.span.path, node.span.start_offset)
-            if key in seen:
-                continue
-            seen.add(key)
-            name = match.group(1) or match.group(2)
-            where = node.logical_path or "this value"
-            yield Finding(
-                span=node.span,
-                message=(
-                    f"`{where}` is written with `{match.group()}`, which flAPI never expands: the value is that "
-                    f"literal text (not a secret, and not the variable's value). Write `{{{{env.{name}}}}}` to "
-                    f"read the environment (flAPI 26.10 also needs `{name}` in `template.environment-whitelist`)"
-                ),
-                logical_location=node.logical_path,
-                identity=match.group(),
-                related=include_sites(project.document, node.span),
-            )
+    found: list[ShellReference] = list(shell_references(project.document))
+    for facts in project.endpoint_facts():
+        found.extend(facts.shell_references)
+    for fragment in project.fragments:
+        found.extend(shell_references(fragment))
+    for reference in _first_of_each_place(found):
+        where = reference.logical_location or "this value"
+        yield Finding(
+            span=reference.span,
+            message=(
+                f"`{where}` is written with `{reference.written}`, which flAPI never expands: the value is that "
+                f"literal text (not a secret, and not the variable's value). Write `{{{{env.{reference.name}}}}}` "
+                f"to read the environment (flAPI 26.10 also needs `{reference.name}` in "
+                "`template.environment-whitelist`)"
+            ),
+            logical_location=reference.logical_location,
+            identity=reference.written,
+            related=include_sites(project.document, reference.span),
+        )
 
 
 SHELL_REFERENCE = Rule(

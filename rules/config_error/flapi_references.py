@@ -14,7 +14,8 @@ from pathlib import Path
 
 from mcplint.engine.rule import Example, Finding, Level, RelatedLocation, Rule
 from mcplint.model import Endpoint, FlapiProject, Target
-from mcplint.rules.config_error._flapi_facts import include_sites
+from mcplint.model.endpoint_facts import Claim
+from mcplint.rules.config_error._flapi_facts import INCLUDE_SITE, include_sites
 from mcplint.tree import ScalarNode, SequenceNode
 
 MAIN = "project-name: orders\nproject-description: Orders API\ntemplate:\n  path: ./sqls\ncors:\n  allow-origins: [https://app.example.com]\n"
@@ -230,18 +231,12 @@ UNKNOWN_CONNECTION = Rule(
 # ------------------------------------------------------------- CFG015/016
 
 
-def _claims(project: FlapiProject) -> dict[tuple[str, str], list[tuple[Endpoint, ScalarNode]]]:
-    """(kind, name) → the endpoints that claim it, with the node to point at, in path order."""
-    claims: dict[tuple[str, str], list[tuple[Endpoint, ScalarNode]]] = {}
-    for endpoint in sorted(project.endpoints, key=lambda e: e.document.path):
-        for entry in endpoint.mcp_entries:
-            name_node = entry.node.get_scalar("name") if entry.node is not None else None
-            if name_node is None or name_node.is_null or name_node.env_refs:
-                continue
-            claims.setdefault((entry.kind, name_node.text), []).append((endpoint, name_node))
-        if endpoint.url_path is not None and not endpoint.url_path.is_null and not endpoint.url_path.env_refs:
-            route = f"{endpoint.method} {endpoint.url_path.text.strip()}"
-            claims.setdefault(("route", route), []).append((endpoint, endpoint.url_path))
+def _claims(project: FlapiProject) -> dict[tuple[str, str], list[tuple[str, Claim]]]:
+    """(kind, name) → the endpoint files that claim it, with the claim, in path order."""
+    claims: dict[tuple[str, str], list[tuple[str, Claim]]] = {}
+    for facts in sorted(project.endpoint_facts(), key=lambda f: f.path):
+        for claim in facts.claims:
+            claims.setdefault((claim.kind, claim.name), []).append((facts.path, claim))
     return claims
 
 
@@ -249,27 +244,27 @@ def _duplicates(project: FlapiProject, routes: bool) -> Iterator[Finding]:
     for (kind, name), owners in _claims(project).items():
         if (kind == "route") != routes or len(owners) < 2:
             continue
-        first_endpoint, first_node = owners[0]
-        for endpoint, node in owners[1:]:
+        first_path, first = owners[0]
+        for _, claim in owners[1:]:
             if routes:
                 message = (
-                    f"route `{name}` is also defined in {first_endpoint.document.path}: flAPI matches a "
+                    f"route `{name}` is also defined in {first_path}: flAPI matches a "
                     "request to the first endpoint it loaded (in directory order), so one of the two "
                     "never answers"
                 )
             else:
                 message = (
-                    f"MCP {kind} name `{name}` is also used in {first_endpoint.document.path}: flAPI looks "
+                    f"MCP {kind} name `{name}` is also used in {first_path}: flAPI looks "
                     f"{kind}s up by name and serves the first one it loaded (in directory order), so one of "
                     "the two is unreachable"
                 )
             yield Finding(
-                span=node.span,
+                span=claim.span,
                 message=message,
-                logical_location=node.logical_path,
+                logical_location=claim.logical_location,
                 identity=f"{kind}:{name}",
-                related=(RelatedLocation(first_node.span, f"the other definition of `{name}`"),)
-                + include_sites(endpoint.document, node.span),
+                related=(RelatedLocation(first.span, f"the other definition of `{name}`"),)
+                + tuple(RelatedLocation(site, INCLUDE_SITE) for site in claim.include_sites),
             )
 
 

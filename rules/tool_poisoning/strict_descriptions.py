@@ -16,7 +16,7 @@ _WHAT = (
 
 
 def check(project: FlapiProject) -> Iterator[Finding]:
-    if not any(endpoint.mcp_tool is not None for endpoint in project.endpoints):
+    if not any(facts.has_tool for facts in project.endpoint_facts()):
         return
     mcp = project.mcp
     pair = mcp.get_pair("strict-descriptions") if mcp is not None else None

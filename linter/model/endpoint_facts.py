@@ -1,0 +1,234 @@
+"""What the project-wide flAPI rules read from each endpoint file: small facts, not its tree.
+
+Duplicate routes and names (CFG015/CFG016), the environment whitelist (CFG017),
+shell-style references (CFG018), the audit rules and ``strict-descriptions``
+look at every endpoint of a project. If they read the endpoints' trees, a run
+after a one-file edit would have to parse every endpoint file again. They read
+these facts instead, which the result cache keeps per file
+(``engine/result_cache.py``), so an unchanged endpoint file is not parsed at all
+(``model/cached.py``). Each fact carries its exact position.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from mcplint.lazy_re import lazy_compile
+from mcplint.model.documents import Document
+from mcplint.model.secret_patterns import flapi_secret_key_kind
+from mcplint.source import SourceFile
+from mcplint.span import Span, decode_span, encode_span
+from mcplint.tree import ScalarNode, scalars
+
+if TYPE_CHECKING:
+    from mcplint.model.flapi import Endpoint
+
+# What flAPI 26.10 treats as a reference in YAML text (spaces inside the braces included).
+_REFERENCE = lazy_compile(r"\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+_CONDITION = lazy_compile(r"!?\s*env\.([A-Za-z_][A-Za-z0-9_]*)")
+# ``${NAME}`` / ``$NAME``: shell syntax no flAPI release expands in YAML.
+_SHELL_REFERENCE = lazy_compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:[:?+-][^}]{0,200})?\}|^\$([A-Za-z_][A-Za-z0-9_]*)$")
+_SQL_KEYS = frozenset({"init"})  # SQL: secrets in it are the secret scan's (SEC005)
+
+
+@dataclass(frozen=True)
+class EnvReference:
+    """One reference flAPI checks: its name, where it is written, and the include directive if it is a condition."""
+
+    name: str
+    span: Span
+    written: str  # as the file spells it (``{{ env.X }}`` keeps its spaces)
+    condition: str | None = None
+
+
+@dataclass(frozen=True)
+class ShellReference:
+    """A value written ``${NAME}`` or ``$NAME``, which flAPI never expands."""
+
+    span: Span
+    logical_location: str
+    written: str  # the ``${NAME}`` as found
+    name: str
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A name flAPI looks an endpoint up by: ``(kind, name)`` with kind tool/resource/prompt, or a route."""
+
+    kind: str
+    name: str
+    span: Span
+    logical_location: str
+    include_sites: tuple[Span, ...]  # the include directives that brought the name's text in
+
+
+@dataclass(frozen=True)
+class EndpointFacts:
+    """One endpoint file as the project-wide rules see it."""
+
+    path: str
+    has_tool: bool  # ``mcp-tool`` present
+    tool_name: str | None  # its ``name`` (None or empty when missing)
+    request_fields: tuple[str, ...]  # names of the request fields, in order
+    claims: tuple[Claim, ...]
+    env_references: tuple[EnvReference, ...]
+    shell_references: tuple[ShellReference, ...]
+    template_path: str | None  # the SQL template it loaded, if any
+    includes: tuple[str, ...] = ()  # the files its includes inserted text from
+
+
+# ------------------------------------------------------------------ computing
+
+
+def endpoint_facts(endpoint: Endpoint, sources: Mapping[str, SourceFile]) -> EndpointFacts:
+    tool = endpoint.mcp_tool
+    return EndpointFacts(
+        path=endpoint.document.path,
+        has_tool=tool is not None,
+        tool_name=tool.name if tool is not None else None,
+        request_fields=tuple(f.name or "" for f in endpoint.request),
+        claims=tuple(_claims(endpoint)),
+        env_references=tuple(env_references(endpoint.document, sources)),
+        shell_references=tuple(shell_references(endpoint.document)),
+        template_path=endpoint.template.path if endpoint.template is not None else None,
+        includes=tuple(dict.fromkeys(i.fragment_path for i in endpoint.document.includes if i.fragment_path)),
+    )
+
+
+def _sites(document: Document, span: Span) -> tuple[Span, ...]:
+    if span.path == document.path:
+        return ()
+    return tuple(inc.span for inc in document.includes if inc.inserted(span))
+
+
+def _claims(endpoint: Endpoint) -> Iterator[Claim]:
+    for entry in endpoint.mcp_entries:
+        name_node = entry.node.get_scalar("name") if entry.node is not None else None
+        if name_node is None or name_node.is_null or name_node.env_refs:
+            continue
+        span = name_node.span
+        yield Claim(entry.kind, name_node.text, span, name_node.logical_path, _sites(endpoint.document, span))
+    url = endpoint.url_path
+    if url is not None and not url.is_null and not url.env_refs:
+        route = f"{endpoint.method} {url.text.strip()}"
+        yield Claim("route", route, url.span, url.logical_path, _sites(endpoint.document, url.span))
+
+
+def _full_line_comment(text: str, position: int) -> bool:
+    line_start = text.rfind("\n", 0, position) + 1
+    return text[line_start:position].lstrip(" \t").startswith("#")
+
+
+def _scan(source: SourceFile, start: int = 0, end: int | None = None) -> Iterator[EnvReference]:
+    text = source.text
+    stop = len(text) if end is None else end
+    if "env." not in text[start:stop]:
+        return
+    for match in _REFERENCE.finditer(text, start, stop):
+        if not _full_line_comment(text, match.start()):
+            yield EnvReference(match.group(1), source.span(match.start(), match.end()), match.group())
+
+
+def _conditions(document: Document) -> Iterator[EnvReference]:
+    source = document.source
+    for record in document.includes:
+        if record.span.path != source.path or not record.condition:
+            continue
+        directive = source.text[record.span.start_offset : record.span.end_offset]
+        found = _CONDITION.fullmatch(record.condition.strip())
+        if found is None:
+            continue
+        at = directive.rfind(record.condition.strip())
+        base = record.span.start_offset + max(at, 0)
+        length = len(record.condition.strip()) if at >= 0 else len(directive)
+        condition = record.condition.strip()
+        yield EnvReference(found.group(1), source.span(base, base + length), condition, condition)
+
+
+def env_references(document: Document, sources: Mapping[str, SourceFile]) -> Iterator[EnvReference]:
+    """The environment references flAPI 26.10 checks in one document: its text, the text its includes
+    insert, then its include conditions (a reference may repeat: callers keep the first of each place)."""
+    pieces: list[tuple[SourceFile, int, int | None]] = [(document.source, 0, None)]
+    for record in document.includes:
+        fragment = sources.get(record.fragment_path or "")
+        if fragment is not None:
+            pieces.append((fragment, record.fragment_range[0], record.fragment_range[1]))
+    for source, start, end in pieces:
+        yield from _scan(source, start, end)
+    yield from _conditions(document)
+
+
+def _holds_secret(node: ScalarNode) -> bool:
+    """Whether the value sits under a key the secret rules judge (SEC005, CRED003), or is SQL."""
+    names = [step for step in node.path if isinstance(step, str)]
+    if not names:
+        return False
+    key = names[-1]
+    parent = names[-2] if len(names) > 1 else None
+    return key in _SQL_KEYS or flapi_secret_key_kind(key, parent) is not None
+
+
+def shell_references(document: Document) -> Iterator[ShellReference]:
+    """Values of ``document`` written with ``${NAME}``/``$NAME`` (not under keys the secret rules judge)."""
+    for node in scalars(document.root):
+        if node.is_null or "$" not in node.text or _holds_secret(node):
+            continue
+        match = _SHELL_REFERENCE.search(node.text.strip())
+        if match is None:
+            continue
+        yield ShellReference(node.span, node.logical_path, match.group(), match.group(1) or match.group(2))
+
+
+# ------------------------------------------------------------------ as JSON (the result cache keeps them)
+
+
+def encode_facts(facts: EndpointFacts) -> dict[str, Any]:
+    return {
+        "path": facts.path,
+        "has_tool": facts.has_tool,
+        "tool_name": facts.tool_name,
+        "request_fields": list(facts.request_fields),
+        "claims": [[c.kind, c.name, encode_span(c.span), c.logical_location, [encode_span(s) for s in c.include_sites]]
+                   for c in facts.claims],
+        "env": [[r.name, encode_span(r.span), r.written, r.condition] for r in facts.env_references],
+        "shell": [[encode_span(r.span), r.logical_location, r.written, r.name] for r in facts.shell_references],
+        "template": facts.template_path,
+        "includes": list(facts.includes),
+    }
+
+
+def _text(value: Any, optional: bool = False) -> Any:
+    if isinstance(value, str) or (optional and value is None):
+        return value
+    raise ValueError("facts")
+
+
+def decode_facts(data: Any) -> EndpointFacts:
+    """The inverse of :func:`encode_facts`; raises ValueError (or TypeError) on anything else."""
+    if not isinstance(data, dict) or type(data["has_tool"]) is not bool:
+        raise ValueError("facts")
+    claims = tuple(
+        Claim(_text(kind), _text(name), decode_span(span), _text(logical), tuple(decode_span(s) for s in sites))
+        for kind, name, span, logical, sites in data["claims"]
+    )
+    env = tuple(
+        EnvReference(_text(name), decode_span(span), _text(written), _text(condition, True))
+        for name, span, written, condition in data["env"]
+    )
+    shell = tuple(
+        ShellReference(decode_span(span), _text(logical), _text(written), _text(name))
+        for span, logical, written, name in data["shell"]
+    )
+    return EndpointFacts(
+        path=_text(data["path"]),
+        has_tool=data["has_tool"],
+        tool_name=_text(data["tool_name"], True),
+        request_fields=tuple(_text(name) for name in data["request_fields"]),
+        claims=claims,
+        env_references=env,
+        shell_references=shell,
+        template_path=_text(data["template"], True),
+        includes=tuple(_text(path) for path in data["includes"]),
+    )
