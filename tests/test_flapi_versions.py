@@ -329,6 +329,18 @@ def test_shell_variables_in_plain_keys_are_notes_and_secrets_keep_their_rules(tm
     assert "literal text (not a secret" in found[0][6]
 
 
+def test_shell_variables_written_with_escapes_or_in_fragments_are_found(tmp_path: Path) -> None:
+    """A value can hold `$` without the file's text having one: a double-quoted escape, or an include."""
+    files = project("template:\n  path: ./sqls\n")
+    files["sqls/orders.yaml"] = 'url-path: "/orders/\\x24{TENANT}"\ntemplate-source: orders.sql\nconnection: [db]\n'
+    files["sqls/items.yaml"] = (
+        "url-path: /items/\ntemplate-source: orders.sql\n{{include:connection from ../shared/db.yaml}}\n"
+    )
+    files["shared/db.yaml"] = "connection: ['${DB}']\n"
+    found = results(tmp_path, files, ["CFG018"])
+    assert [(f[1], f[2], f[3]) for f in found] == [("shared/db.yaml", 1, 14), ("sqls/orders.yaml", 1, 11)]
+
+
 def test_spaced_env_reference_is_literal_only_before_26_10(tmp_path: Path) -> None:
     files = project("template:\n  path: ./sqls\n  environment-whitelist: ['^PW$', '^JWT$']\n")
     files["sqls/orders.yaml"] = (
