@@ -246,3 +246,23 @@ def test_another_main_config_has_every_endpoint_parsed(tmp_path: Path, parsed: l
     _write(root / "other/sqls/x.yaml", "url-path: /e1/\ntemplate-source: x.sql\n")
     _, files = _agree(root, parsed)
     assert files == {f"sqls/e{i}.yaml" for i in range(6)}
+
+
+def test_facts_and_vouchers_come_back_from_json_as_they_were() -> None:
+    from mcplint.model.cached import Voucher, decode_voucher, encode_voucher
+    from mcplint.model.endpoint_facts import Claim, EndpointFacts, EnvReference, ShellReference
+    from mcplint.span import Span
+
+    here, there = Span("sqls/a.yaml", 1, 2, 1, 9, 1, 8), Span("sqls/common/f.yaml", 3, 1, 3, 5, 40, 44)
+    facts = EndpointFacts(
+        path="sqls/a.yaml", has_tool=True, tool_name="t", request_fields=("id", ""),
+        claims=(Claim("tool", "t", there, "mcp-tool.name", (here,)), Claim("route", "GET /a", here, "url-path", ())),
+        env_references=(EnvReference("PW", here, "{{ env.PW }}"), EnvReference("X", there, "env.X", "env.X")),
+        shell_references=(ShellReference(there, "connection[0]", "${DB}", "DB"),),
+        template_path="sqls/a.sql", includes=("sqls/common/f.yaml",),
+    )
+    voucher = Voucher(
+        main="flapi.yaml", layout="abc", stamps={"sqls/a.yaml": (1, 2, 3, 4)}, tools="", counts={"endpoint": 1},
+        facts=facts, probed=("sqls/a.sql",), passwords=(here,), sql_spans=((there, "`auth.init`"),), inserted=(1, 4),
+    )
+    assert decode_voucher(json.loads(json.dumps(encode_voucher(voucher)))) == voucher

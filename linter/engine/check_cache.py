@@ -16,7 +16,7 @@ from typing import Any
 
 from mcplint.engine.result_cache import FileEntry, ResultCache, Tagged, encode_finding
 from mcplint.engine.rule import Finding, Rule
-from mcplint.model.cached import Voucher, decode_voucher, encode_voucher, main_config_layout, voucher_for
+from mcplint.model.cached import Voucher, decode_voucher, encode_voucher, layout_digest, main_config_layout, voucher_for
 from mcplint.model.dependencies import Dependencies, project_files, tool_names_digest, unit_dependencies
 from mcplint.model.flapi import Endpoint
 from mcplint.model.texts import ModelText, endpoint_text_files
@@ -156,9 +156,10 @@ class _Vouchers:
     target_of: dict[int, str] = field(default_factory=dict)  # slot -> its rule target's value
     diagnosed: set[str] = field(default_factory=set)  # files with a diagnostic
     included: set[str] = field(default_factory=set)  # files some document includes
+    memo: dict[int, str] = field(default_factory=dict)  # the tool-name digest, computed once
 
     def __post_init__(self) -> None:
-        self.layout = main_config_layout(self.model)
+        self.layout = layout_digest(self.model)
         self.target_of = {slot: self.rules[indices[0]].target.value  # type: ignore[union-attr]
                           for slot, (_, indices) in enumerate(self.targets) if indices}
         self.diagnosed = {d.span.path for d in self.model.diagnostics}
@@ -175,7 +176,7 @@ class _Vouchers:
             if isinstance(unit, Endpoint):
                 endpoint = unit
             elif isinstance(unit, ModelText) and not tools:
-                tools = tool_names_digest(unit.known_tools)
+                tools = tool_names_digest(unit.known_tools, self.memo)
         if endpoint is None or counts.get("endpoint") != 1 or not set(counts) <= _VOUCHED_TARGETS:
             return None
         files = {path, *(i.fragment_path for i in endpoint.document.includes if i.fragment_path)}

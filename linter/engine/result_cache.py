@@ -298,7 +298,9 @@ class ResultCache:
     def save(self) -> None:
         if not self.enabled:
             return
-        unchanged = all(self.files.get(p) is e for p, e in self._kept.items()) and self._kept_run is self.run
+        # A run entry this run did not confirm is stale, but harmless (its stamps never match again):
+        # it is not worth writing the whole file to drop it.
+        unchanged = all(self.files.get(p) is e for p, e in self._kept.items()) and self._kept_run in (None, self.run)
         if not self._loaded or unchanged:
             return  # nothing new
         # Entries of files this run did not look at stay (a run on part of the tree must not empty the

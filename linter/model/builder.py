@@ -29,7 +29,7 @@ from mcplint.loaders.yaml_loader import load_yaml
 from mcplint.model import classify
 from mcplint.model.clients import ClientConfig, ClientServer, server_entries
 from mcplint.model.client_formats import other_client_config
-from mcplint.model.cached import Voucher, main_config_layout
+from mcplint.model.cached import Voucher, layout_digest
 from mcplint.model.dependencies import tool_names_digest
 from mcplint.model.documents import CACHED_FORMAT, Document
 from mcplint.model.flapi import (
@@ -346,7 +346,7 @@ class _Builder:
         """The main configs are those (with the stamps) the vouchers were written under; else all are parsed."""
         if not self.pending:
             return
-        layout = main_config_layout(self.model)
+        layout = layout_digest(self.model)
         for rel, (voucher, _, _) in list(self.pending.items()):
             if voucher.layout != layout:
                 self._reparse(rel)

@@ -22,6 +22,7 @@ the file is parsed after all, in its place.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -43,12 +44,17 @@ def main_config_layout(model: Model) -> str:
                        if p.document.path in model.sources))
 
 
+def layout_digest(model: Model) -> str:
+    """:func:`main_config_layout` as a short digest (each voucher keeps it)."""
+    return hashlib.sha256(main_config_layout(model).encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
 @dataclass(frozen=True)
 class Voucher:
     """What an endpoint file's cached findings rest on, and what the run needs from it unparsed."""
 
     main: str  # the main config that owns it
-    layout: str  # every main config and its stamp, as check_cache keys them
+    layout: str  # the digest of every main config and its stamp (layout_digest)
     stamps: dict[str, Stamp]  # every file its findings depend on (itself, its template, the main config)
     tools: str  # the digest of every tool name, when it has model-visible texts ("" otherwise)
     counts: dict[str, int]  # rule target value -> how many units of that target the file had

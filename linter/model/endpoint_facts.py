@@ -201,15 +201,21 @@ def _may_hold_dollar(document: Document, sources: Mapping[str, SourceFile]) -> b
 
 
 def encode_facts(facts: EndpointFacts) -> dict[str, Any]:
+    """As JSON; a position in the endpoint file itself leaves out the path (most do)."""
+
+    def at(span: Span) -> list[Any]:
+        encoded = encode_span(span)
+        return encoded[1:] if span.path == facts.path else encoded
+
     return {
         "path": facts.path,
         "has_tool": facts.has_tool,
         "tool_name": facts.tool_name,
         "request_fields": list(facts.request_fields),
-        "claims": [[c.kind, c.name, encode_span(c.span), c.logical_location, [encode_span(s) for s in c.include_sites]]
+        "claims": [[c.kind, c.name, at(c.span), c.logical_location, [at(s) for s in c.include_sites]]
                    for c in facts.claims],
-        "env": [[r.name, encode_span(r.span), r.written, r.condition] for r in facts.env_references],
-        "shell": [[encode_span(r.span), r.logical_location, r.written, r.name] for r in facts.shell_references],
+        "env": [[r.name, at(r.span), r.written, r.condition] for r in facts.env_references],
+        "shell": [[at(r.span), r.logical_location, r.written, r.name] for r in facts.shell_references],
         "template": facts.template_path,
         "includes": list(facts.includes),
     }
@@ -225,20 +231,25 @@ def decode_facts(data: Any) -> EndpointFacts:
     """The inverse of :func:`encode_facts`; raises ValueError (or TypeError) on anything else."""
     if not isinstance(data, dict) or type(data["has_tool"]) is not bool:
         raise ValueError("facts")
+    path = _text(data["path"])
+
+    def at(encoded: Any) -> Span:
+        return decode_span(encoded if encoded and isinstance(encoded[0], str) else [path, *encoded])
+
     claims = tuple(
-        Claim(_text(kind), _text(name), decode_span(span), _text(logical), tuple(decode_span(s) for s in sites))
+        Claim(_text(kind), _text(name), at(span), _text(logical), tuple(at(s) for s in sites))
         for kind, name, span, logical, sites in data["claims"]
     )
     env = tuple(
-        EnvReference(_text(name), decode_span(span), _text(written), _text(condition, True))
+        EnvReference(_text(name), at(span), _text(written), _text(condition, True))
         for name, span, written, condition in data["env"]
     )
     shell = tuple(
-        ShellReference(decode_span(span), _text(logical), _text(written), _text(name))
+        ShellReference(at(span), _text(logical), _text(written), _text(name))
         for span, logical, written, name in data["shell"]
     )
     return EndpointFacts(
-        path=_text(data["path"]),
+        path=path,
         has_tool=data["has_tool"],
         tool_name=_text(data["tool_name"], True),
         request_fields=tuple(_text(name) for name in data["request_fields"]),
