@@ -124,6 +124,7 @@ class _Builder:
         # Files read but not parsed because the cache vouches for them, until the build confirms it.
         self.pending: dict[str, tuple[Voucher, object, Document]] = {}
         self.vouched: dict[str, tuple[Voucher, Document]] = {}  # confirmed: they are CachedEndpoints
+        self.placeholder_at: dict[str, int] = {}  # where each stands in model.documents
         self.progress = progress
         self.mentions = MentionIndex(discovery.access, use_cache, {"main-config": classify.MAIN_CONFIG_SNIFF})
         self.access: FileAccess = discovery.access
@@ -165,6 +166,7 @@ class _Builder:
                 placeholder = Document(source, None, CACHED_FORMAT)
                 self.pending[rel] = (found[0], found[1], placeholder)
                 self.documents[rel] = placeholder
+                self.placeholder_at[rel] = len(self.model.documents)
                 self.model.documents.append(placeholder)
                 return placeholder
         document = self._parsed(path, rel, source)
@@ -230,20 +232,16 @@ class _Builder:
         self._diagnose(problems)
         return document
 
-    def _reparse(self, rel: str) -> Document | None:
+    def _reparse(self, rel: str) -> Document:
         """Parse a file the cache vouched for after all (something its findings rest on changed), in its
         place among the documents, so that the model is the one a run without the cache builds."""
         placeholder = self.pending.pop(rel, None)
-        document_placeholder = placeholder[2] if placeholder is not None else self.vouched.pop(rel)[1]
-        source = document_placeholder.source
+        source = placeholder[2].source if placeholder is not None else self.vouched.pop(rel)[1].source
         # Its includes were taken from the run's budget where it was read, and the budget held them all
         # then (see _spend): parsed now, against a fresh one, they are followed just as they were there.
         document = self._parsed(Path(source.abs_path), rel, source, IncludeBudget())
-        index = self.model.documents.index(document_placeholder)
-        if document is None:
-            del self.model.documents[index]
-        else:
-            self.model.documents[index] = document
+        assert document is not None  # a YAML file always gives a document (only a JSON baseline does not)
+        self.model.documents[self.placeholder_at[rel]] = document
         self.documents[rel] = document
         return document
 
@@ -387,7 +385,7 @@ class _Builder:
                 voucher, _ = self.vouched[endpoint.unit_path]
                 if voucher.tools and voucher.tools != digest:
                     document = self._reparse(endpoint.unit_path)
-                    assert document is not None and document.root is not None  # the file is unchanged
+                    assert document.root is not None  # the file is unchanged: an endpoint still
                     project.endpoints[index] = self._endpoint(document, project)
 
     def _read(self, files: list[Path]) -> None:
