@@ -171,7 +171,7 @@ def test_a_forged_voucher_is_ignored(tmp_path: Path, parsed: list[str]) -> None:
     cache_file = root / CACHE_DIR / result_cache.CACHE_FILE
     data = json.loads(cache_file.read_text())
     data["files"]["sqls/e1.yaml"]["voucher"]["facts"] = {"path": 1}
-    data["files"]["sqls/e3.yaml"]["voucher"]["counts"] = "many"
+    data["files"]["sqls/e3.yaml"]["voucher"]["counts"] = {"model-text": 10**12, "endpoint": 1}
     data["run"] = None
     cache_file.write_text(json.dumps(data))
     _write(root / "sqls/e5.yaml", (root / "sqls/e5.yaml").read_text().replace("kind 5", "kind five"))

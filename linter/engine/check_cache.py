@@ -16,7 +16,15 @@ from typing import Any
 
 from mcplint.engine.result_cache import FileEntry, ResultCache, Tagged, encode_finding
 from mcplint.engine.rule import Finding, Rule
-from mcplint.model.cached import Voucher, decode_voucher, encode_voucher, layout_digest, main_config_layout, voucher_for
+from mcplint.model.cached import (
+    VOUCHED_TARGETS,
+    Voucher,
+    decode_voucher,
+    encode_voucher,
+    layout_digest,
+    main_config_layout,
+    voucher_for,
+)
 from mcplint.model.dependencies import Dependencies, project_files, tool_names_digest, unit_dependencies
 from mcplint.model.flapi import Endpoint
 from mcplint.model.texts import ModelText, endpoint_text_files
@@ -177,7 +185,7 @@ class _Vouchers:
                 endpoint = unit
             elif isinstance(unit, ModelText) and not tools:
                 tools = tool_names_digest(unit.known_tools, self.memo)
-        if endpoint is None or counts.get("endpoint") != 1 or not set(counts) <= _VOUCHED_TARGETS:
+        if endpoint is None or counts.get("endpoint") != 1 or not set(counts) <= VOUCHED_TARGETS:
             return None
         files = {path, *(i.fragment_path for i in endpoint.document.includes if i.fragment_path)}
         if endpoint.template is not None:
@@ -190,8 +198,6 @@ class _Vouchers:
         return None if voucher is None else encode_voucher(voucher)
 
 
-# The targets an endpoint file's units may have for the file to be vouched for (its placeholders, model.py).
-_VOUCHED_TARGETS = frozenset({"endpoint", "auth-block", "model-text", "document", "secret-scan"})
 
 
 def _key(

@@ -35,6 +35,11 @@ if TYPE_CHECKING:
     from mcplint.model.model import Model
 
 Stamp = tuple[int, int, int, int]
+# The rule targets an endpoint file's units may have for the file to be vouched for (model.py's Target
+# values: the placeholders give exactly these), and a bound on how many stand-ins one voucher may ask
+# for: a damaged cache must not make a run allocate without limit.
+VOUCHED_TARGETS = frozenset({"endpoint", "auth-block", "model-text", "document", "secret-scan"})
+_MAX_UNITS = 100_000
 
 
 def main_config_layout(model: Model) -> str:
@@ -139,7 +144,9 @@ def decode_voucher(data: Any) -> Voucher:
             raise ValueError("voucher")
         stamps[path] = (stamp[0], stamp[1], stamp[2], stamp[3])
     counts = data["counts"]
-    if not isinstance(counts, dict) or not all(isinstance(k, str) and type(v) is int for k, v in counts.items()):
+    if not isinstance(counts, dict) or not all(
+        k in VOUCHED_TARGETS and type(v) is int and 0 <= v <= _MAX_UNITS for k, v in counts.items()
+    ):
         raise ValueError("voucher")
     probed = data["probed"]
     if not isinstance(probed, list) or not all(isinstance(p, str) for p in probed):
