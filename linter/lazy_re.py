@@ -24,9 +24,10 @@ the regex engine (``_sre.compile``, which checks it) instead of compiling
 again. An entry is stored only after the pattern built from it compared equal
 to the one :func:`re.compile` made (a compiled pattern compares its flags and
 code); a table written by another interpreter build, or not readable as one,
-is ignored. The table holds mcplint's own patterns (every source is in its
-code) and is bounded all the same. :func:`save` writes it: the command line
-calls it before it exits.
+is ignored. It is trusted as the ``.pyc`` files beside it are (whoever can
+write there can change mcplint's code), and it is plain JSON. The table holds
+mcplint's own patterns (every source is in its code) and is bounded all the
+same. :func:`save` writes it: the command line calls it before it exits.
 """
 
 from __future__ import annotations
@@ -169,8 +170,8 @@ def _table_path() -> str | None:
 
 
 def _signature() -> tuple[object, ...]:
-    """The interpreter build the stored code is valid for."""
-    return (sys.version, sys.implementation.cache_tag, _sre.MAGIC, _sre.CODESIZE, array("I").itemsize)
+    """The interpreter build the stored code is valid for (JSON values: compared with the table's)."""
+    return (sys.version, sys.implementation.cache_tag, _sre.MAGIC, _sre.CODESIZE, array("I").itemsize, sys.byteorder)
 
 
 def _load() -> dict[tuple[str | bytes, int], _Entry]:
@@ -180,16 +181,21 @@ def _load() -> dict[tuple[str | bytes, int], _Entry]:
     if path is None:
         return _table
     try:
-        import marshal
+        import json
 
         with open(path, "rb") as handle:
             data = handle.read(_MAX_TABLE_BYTES + 1)
         if len(data) <= _MAX_TABLE_BYTES:
-            signature, entries = marshal.loads(data)
-            if signature == _signature() and isinstance(entries, dict):
-                _table = entries
+            stored = json.loads(data)
+            if stored["signature"] == list(_signature()):
+                _table = {
+                    (source.encode("latin-1") if is_bytes else source, flags): (
+                        final_flags, bytes.fromhex(code), groups, groupindex, tuple(indexgroup)
+                    )
+                    for source, is_bytes, flags, final_flags, code, groups, groupindex, indexgroup in stored["entries"]
+                }
     except Exception:  # noqa: BLE001 - no table, or not one this interpreter wrote: compile as usual
-        pass
+        _table = {}
     return _table
 
 
@@ -200,13 +206,26 @@ def save() -> None:
     path = _table_path()
     if path is None:
         return
-    import marshal
+    import json
     import tempfile
 
     table = dict(_table if _table is not None else _load())
     table.update(_added)
+    entries = [
+        [
+            source.decode("latin-1") if isinstance(source, bytes) else source,
+            isinstance(source, bytes),
+            flags,
+            final_flags,
+            code.hex(),
+            groups,
+            groupindex,
+            list(indexgroup),
+        ]
+        for (source, flags), (final_flags, code, groups, groupindex, indexgroup) in table.items()
+    ]
     try:
-        data = marshal.dumps((_signature(), table))
+        data = json.dumps({"signature": list(_signature()), "entries": entries}, separators=(",", ":")).encode()
         if len(data) > _MAX_TABLE_BYTES:
             return
         folder = os.path.dirname(path)

@@ -3,12 +3,13 @@
 A pattern built from the table must be the very pattern :func:`re.compile`
 makes (a compiled pattern compares its flags and code); a table that is
 damaged, forged or written by another interpreter must change nothing but the
-time a run takes.
+time a run takes. (The table is trusted as the ``.pyc`` files beside it are:
+whoever can write there can change mcplint's code.)
 """
 
 from __future__ import annotations
 
-import marshal
+import json
 import re
 import sys
 from pathlib import Path
@@ -80,8 +81,10 @@ def test_a_run_adds_what_it_compiled_and_keeps_the_rest(table: Path, monkeypatch
     _fresh_run(monkeypatch)
     assert lazy_compile(*PATTERNS[1]).compiled == re.compile(*PATTERNS[1])  # type: ignore[arg-type]
     lazy_re.save()
-    _, entries = marshal.loads(table.read_bytes())
-    assert set(entries) == {(PATTERNS[0][0], int(PATTERNS[0][1])), (PATTERNS[1][0], int(PATTERNS[1][1]))}
+    entries = json.loads(table.read_bytes())["entries"]
+    assert {(entry[0], entry[2]) for entry in entries} == {
+        (PATTERNS[0][0], int(PATTERNS[0][1])), (PATTERNS[1][0], int(PATTERNS[1][1]))
+    }
 
 
 def test_nothing_is_written_under_dont_write_bytecode(table: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -95,9 +98,10 @@ def test_nothing_is_written_under_dont_write_bytecode(table: Path, monkeypatch: 
     "content",
     [
         b"",
-        b"not marshal",
-        marshal.dumps(("another interpreter", {})),
-        marshal.dumps([1, 2, 3]),
+        b"not json",
+        b"[" * 100_000,
+        json.dumps({"signature": ["another interpreter"], "entries": []}).encode(),
+        json.dumps([1, 2, 3]).encode(),
         "signature",  # replaced below by the right signature with forged entries
     ],
 )
@@ -105,14 +109,14 @@ def test_a_damaged_or_foreign_table_changes_nothing(
     table: Path, monkeypatch: pytest.MonkeyPatch, content: bytes | str
 ) -> None:
     if content == "signature":
-        # The right signature, entries that are garbage or the code of another pattern.
+        # The right signature, damaged entries: code the regex engine refuses, cut short, a wrong shape.
         other = lazy_re._code_of(r"x", 0)
-        forged = {
-            (PATTERNS[0][0], int(PATTERNS[0][1])): (1, b"\xff\xff\xff\xff", 0, {}, ()),
-            (PATTERNS[1][0], int(PATTERNS[1][1])): "oops",
-            (PATTERNS[2][0], int(PATTERNS[2][1])): (other[0], other[1][:-1], *other[2:]),
-        }
-        content = marshal.dumps((lazy_re._signature(), forged))
+        forged = [
+            [PATTERNS[0][0], False, int(PATTERNS[0][1]), 1, "ffffffff", 0, {}, []],
+            [PATTERNS[2][0], False, int(PATTERNS[2][1]), other[0], other[1][:-4].hex(), other[2], {}, []],
+            [PATTERNS[3][0], False, int(PATTERNS[3][1]), other[0], other[1].hex(), other[2], "oops", []],
+        ]
+        content = json.dumps({"signature": list(lazy_re._signature()), "entries": forged}).encode()
     table.parent.mkdir()
     table.write_bytes(content)  # type: ignore[arg-type]
     for pattern, (source, flags) in zip(_compile_all(), PATTERNS, strict=True):
