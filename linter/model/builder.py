@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,14 +28,11 @@ from mcplint.loaders.yaml_loader import load_yaml
 from mcplint.model import classify
 from mcplint.model.clients import ClientConfig, ClientServer, server_entries
 from mcplint.model.client_formats import other_client_config
-from mcplint.model.cached import Voucher, layout_digest
-from mcplint.model.dependencies import tool_names_digest
 from mcplint.model.documents import CACHED_FORMAT, Document
 from mcplint.model.flapi import (
     DEFAULT_FLAPI_VERSION,
     AuthBlock,
     BasicUser,
-    CachedEndpoint,
     Connection,
     Endpoint,
     FlapiProject,
@@ -52,8 +48,8 @@ from mcplint.model.service_files import referenced_files
 from mcplint.model.services import FluxbaseConfig, PgEdgeConfig
 from mcplint.mention_index import MentionIndex
 from mcplint.model.sql import SqlText
-from mcplint.model.texts import known_tools
 from mcplint.model.tools import tool_list
+from mcplint.model.vouched_files import Vouchers, VouchedFiles
 from mcplint.model.values import as_bool, as_text, as_text_list, get_bool, get_text
 from mcplint.source import SourceFile
 from mcplint.progress import NO_PROGRESS, Progress
@@ -77,10 +73,6 @@ class _Fragment:
 def _is_env_document(path: Path) -> bool:
     """``.env``, ``.env.local``, ``prod.env``, ``.envrc`` (not ``.env.yaml``, which is YAML)."""
     return effective_suffix(path) not in YAML_SUFFIXES + JSON_SUFFIXES + (".toml", ".sql") and is_env_file(path.name)
-
-
-# The result cache's voucher for a file, and its record of the file's findings (``model/cached.py``).
-Vouchers = Callable[[str], "tuple[Voucher, object] | None"]
 
 
 def build_model(
@@ -111,7 +103,7 @@ def _is_file(path: Path) -> bool | None:
         return None
 
 
-class _Builder:
+class _Builder(VouchedFiles):
     def __init__(
         self,
         discovery: Discovery,
@@ -119,12 +111,8 @@ class _Builder:
         use_cache: bool = False,
         vouchers: Vouchers | None = None,
     ) -> None:
+        VouchedFiles.__init__(self, vouchers)
         self.discovery = discovery
-        self.vouchers = vouchers
-        # Files read but not parsed because the cache vouches for them, until the build confirms it.
-        self.pending: dict[str, tuple[Voucher, object, Document]] = {}
-        self.vouched: dict[str, tuple[Voucher, Document]] = {}  # confirmed: they are CachedEndpoints
-        self.placeholder_at: dict[str, int] = {}  # where each stands in model.documents
         self.progress = progress
         self.mentions = MentionIndex(discovery.access, use_cache, {"main-config": classify.MAIN_CONFIG_SNIFF})
         self.access: FileAccess = discovery.access
@@ -161,48 +149,14 @@ class _Builder:
             return None
         self._record_source(source)
         if self.vouchers is not None and effective_suffix(path) in YAML_SUFFIXES:
-            found = self.vouchers(rel)
-            if found is not None and self._unchanged(found[0], rel, source) and self._spend(found[0].inserted):
-                placeholder = Document(source, None, CACHED_FORMAT)
-                self.pending[rel] = (found[0], found[1], placeholder)
-                self.documents[rel] = placeholder
-                self.placeholder_at[rel] = len(self.model.documents)
-                self.model.documents.append(placeholder)
+            placeholder = self._placeholder(rel, source)
+            if placeholder is not None:
                 return placeholder
         document = self._parsed(path, rel, source)
         self.documents[rel] = document
         if document is not None:
             self.model.documents.append(document)
         return document
-
-    def _unchanged(self, voucher: Voucher, rel: str, source: SourceFile) -> bool:
-        """Whether the file, its fragments and its template have the stamps the voucher names (the main
-        config is compared once it is known to own the file: :meth:`_vouched_endpoint`)."""
-        if voucher.stamps.get(rel) != source.stamp:
-            return False
-        for path, stamp in voucher.stamps.items():
-            if path in (rel, voucher.main):
-                continue
-            other = self.model.sources.get(path)
-            if other is None:
-                other = self.access.read(self.access.root / path)
-                if other is None:
-                    return False
-                self._record_source(other)
-            if other.stamp != stamp:
-                return False
-        return True
-
-    def _spend(self, inserted: tuple[int, int]) -> bool:
-        """Take what a vouched file's includes inserted from the run's include budget, where its parse
-        would have taken it; False (nothing taken) when the budget no longer holds it: then it is parsed."""
-        includes, characters = inserted
-        budget = self.include_budget
-        if budget.includes < includes or budget.characters < characters:
-            return False
-        budget.includes -= includes
-        budget.characters -= characters
-        return True
 
     def _parsed(
         self, path: Path, rel: str, source: SourceFile, budget: IncludeBudget | None = None
@@ -230,19 +184,6 @@ class _Builder:
             self._diagnose(text.diagnostics)
             document = Document(source, root, "yaml", text.includes)
         self._diagnose(problems)
-        return document
-
-    def _reparse(self, rel: str) -> Document:
-        """Parse a file the cache vouched for after all (something its findings rest on changed), in its
-        place among the documents, so that the model is the one a run without the cache builds."""
-        placeholder = self.pending.pop(rel, None)
-        source = placeholder[2].source if placeholder is not None else self.vouched.pop(rel)[1].source
-        # Its includes were taken from the run's budget where it was read, and the budget held them all
-        # then (see _spend): parsed now, against a fresh one, they are followed just as they were there.
-        document = self._parsed(Path(source.abs_path), rel, source, IncludeBudget())
-        assert document is not None  # a YAML file always gives a document (only a JSON baseline does not)
-        self.model.documents[self.placeholder_at[rel]] = document
-        self.documents[rel] = document
         return document
 
     def _resolve_include(self, including: SourceFile, target: str) -> _Fragment | str:
@@ -330,63 +271,6 @@ class _Builder:
         self._finish()
         self.mentions.save()
         return self.model
-
-    # ------------------------------------------------------ files the cache vouches for
-
-    def _confirm_owners(self) -> None:
-        """A vouched file still belongs to the project that owned it, and only to it; else it is parsed."""
-        for rel, (voucher, _, placeholder) in list(self.pending.items()):
-            owners = self._owning_projects(Path(placeholder.source.abs_path))
-            if len(owners) != 1 or owners[0].document.path != voucher.main:
-                self._reparse(rel)
-
-    def _confirm_layout(self) -> None:
-        """The main configs are those (with the stamps) the vouchers were written under; else all are parsed."""
-        if not self.pending:
-            return
-        layout = layout_digest(self.model)
-        for rel, (voucher, _, _) in list(self.pending.items()):
-            if voucher.layout != layout:
-                self._reparse(rel)
-
-    def _vouched_endpoint(self, rel: str, project: FlapiProject) -> CachedEndpoint | None:
-        """The stand-in for a vouched endpoint file, when every file its findings rest on is unchanged."""
-        voucher, entry, placeholder = self.pending[rel]
-        if project.document.path != voucher.main or rel in self.fragments:
-            return None  # included by another file: its texts would be judged there too
-        main = self.model.sources.get(voucher.main)
-        if main is None or main.stamp != voucher.stamps.get(voucher.main):
-            return None
-        for path in voucher.probed:  # as the parse would have looked for them (all were there: _unchanged)
-            if not self._probe(self.access.root / path):
-                return None
-        del self.pending[rel]
-        self.vouched[rel] = (voucher, placeholder)
-        return CachedEndpoint(
-            source=placeholder.source,
-            project=project,
-            cached_facts=voucher.facts,
-            unit_counts=voucher.counts,
-            entry=entry,
-            secret_spans=frozenset(voucher.passwords),
-            sql_spans=dict(voucher.sql_spans),
-        )
-
-    def _confirm_tools(self) -> None:
-        """Vouched files with model-visible texts were judged against every tool name; if those changed,
-        parse them after all (their texts are compared with the new names)."""
-        if not any(voucher.tools for voucher, _ in self.vouched.values()):
-            return
-        digest = tool_names_digest(known_tools(self.model))
-        for project in self.model.projects:
-            for index, endpoint in enumerate(project.endpoints):
-                if not isinstance(endpoint, CachedEndpoint):
-                    continue
-                voucher, _ = self.vouched[endpoint.unit_path]
-                if voucher.tools and voucher.tools != digest:
-                    document = self._reparse(endpoint.unit_path)
-                    assert document.root is not None  # the file is unchanged: an endpoint still
-                    project.endpoints[index] = self._endpoint(document, project)
 
     def _read(self, files: list[Path]) -> None:
         """Read and parse every configuration file."""
