@@ -186,6 +186,12 @@ def secret_scans(model: Model) -> list[SecretScan]:
     roles = {d.document.path: "fluxbase" for d in model.fluxbase}
     roles.update({d.document.path: "pgedge" for d in model.pgedge})
 
+    passwords_in: dict[str, list[Span]] = {}  # by file: one pass, not one per document
+    for span in basic_auth:
+        passwords_in.setdefault(span.path, []).append(span)
+    sql_in: dict[str, list[tuple[Span, str]]] = {}
+    for span, what in sql_spans.items():
+        sql_in.setdefault(span.path, []).append((span, what))
     scans: list[SecretScan] = []
     for document in model.documents:
         path = document.path
@@ -205,8 +211,8 @@ def secret_scans(model: Model) -> list[SecretScan]:
         files = {path, *(include.fragment_path for include in document.includes if include.fragment_path)}
         facts = repr((
             context,
-            sorted(span for span in basic_auth if span.path in files),
-            sorted((span, what) for span, what in sql_spans.items() if span.path in files),
+            sorted(span for name in sorted(files) for span in passwords_in.get(name, ())),
+            sorted(item for name in sorted(files) for item in sql_in.get(name, ())),
         ))
         scans.append(SecretScan(path, scanner.run, facts=facts))
     for path in sorted(templates.keys() | {p for p in cached_templates if p in model.sources}):
