@@ -421,3 +421,21 @@ def test_mcplints_own_files_are_part_of_the_context(tmp_path: Path) -> None:
         finally:
             os.utime(target, ns=(info.st_atime_ns, info.st_mtime_ns))
     assert result_cache.code_stamp() == before
+
+
+def test_another_release_of_a_library_that_shapes_findings_is_a_new_context(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`pip install -U sqlglot` may parse differently: findings cached with the old release must not be reused."""
+    library = tmp_path / "shaping_lib_for_test" / "__init__.py"
+    library.parent.mkdir()
+    library.write_text("VERSION = 1\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(result_cache, "_SHAPING_LIBRARIES", ("shaping_lib_for_test",))
+    before = result_cache.code_stamp()
+    assert result_cache.code_stamp() == before
+    library.write_text("VERSION = 22\n")
+    assert result_cache.code_stamp() != before
+    import sys
+
+    assert "shaping_lib_for_test" not in sys.modules  # found, never imported

@@ -78,7 +78,31 @@ def code_stamp() -> str:
                 if name.endswith((".py", ".json")):
                     info = os.stat(os.path.join(dirpath, name))
                     code.update(f"{dirpath}/{name}:{info.st_size}:{info.st_mtime_ns}\n".encode())
+    for name in _SHAPING_LIBRARIES:
+        code.update(f"{name}:{_library_stamp(name)}\n".encode())
     return code.hexdigest()
+
+
+# Libraries whose behaviour shapes findings: another release of one (``pip install -U sqlglot``) parses
+# differently, so it is a new context. They are told apart by their top-level module file's size and time
+# (found without importing them: a run the cache answers must not pay for importing sqlglot).
+_SHAPING_LIBRARIES = ("sqlglot", "sqlglotc", "yaml", "jsonschema")
+
+
+def _library_stamp(name: str) -> str:
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return "-"
+    if spec is None or not spec.origin:
+        return "-"
+    try:
+        info = os.stat(spec.origin)
+    except OSError:
+        return spec.origin
+    return f"{spec.origin}:{info.st_size}:{info.st_mtime_ns}"
 
 
 def run_context(rules: Sequence[Rule], *parts: object) -> str:
