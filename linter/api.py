@@ -177,9 +177,13 @@ def lint(
         # A folder run's cache vouches for unchanged endpoint files, which are then not parsed.
         vouched = check_cache.vouchers(cache) if cache is not None and not discovery.explicit_files else None
         model = build_model(discovery, options, progress, use_cache and config.cache, vouched)
+        if cache is not None:  # template analyses of earlier runs: an unchanged template's SQL is not parsed
+            model.analysis_memo.stored = cache.analyses()
         # Out of the collector's view while the checks collect what they drop (see engine/checks.py).
         gc.freeze()
         report = run(model, rules, registry, settings, jobs, progress, cache)
+        if cache is not None:
+            cache.keep_analyses(model.analysis_memo.added)
         if cache is not None and run_key is not None:
             cached_run.remember(cache, run_key, report, model, discovery)
         outcome = LintRun(report, model, rules, settings, cache)

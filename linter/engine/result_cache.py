@@ -244,6 +244,8 @@ class ResultCache:
     _kept: dict[str, FileEntry] = field(default_factory=dict)  # what this run found still valid or new
     _kept_run: RunEntry | None = None  # the run entry to write (the old one if this run did not replace it)
     _loaded: bool = False
+    _analyses: dict[str, Any] = field(default_factory=dict)  # template analyses (model/analysis_memo.py)
+    _new_analyses: dict[str, Any] = field(default_factory=dict)
 
     @property
     def folder(self) -> Path:
@@ -274,6 +276,16 @@ class ResultCache:
         self._load()
         entry = self.files.get(path)
         return entry if entry is not None and entry.voucher is not None else None
+
+    # ------------------------------------------------------ template analyses
+
+    def analyses(self) -> Mapping[str, Any]:
+        """Template analyses by digest, as JSON (the memo checks each one where it is used)."""
+        self._load()
+        return self._analyses
+
+    def keep_analyses(self, added: Mapping[str, Any]) -> None:
+        self._new_analyses.update(added)
 
     # ------------------------------------------------------------ per run
 
@@ -314,17 +326,22 @@ class ResultCache:
             if not isinstance(data, dict) or data.get("format") != _FORMAT or data.get("context") != self.context:
                 return
             self.files = {path: _decode_file(path, entry) for path, entry in _mapping(data.get("files")).items()}
+            self._analyses = dict(_mapping(data.get("analyses", {})))
             run = data.get("run")
             self.run = None if run is None else _decode_run(run)
         except (OSError, ValueError, TypeError, KeyError, RecursionError):
-            self.files, self.run = {}, None  # anything odd: start afresh
+            self.files, self.run, self._analyses = {}, None, {}  # anything odd: start afresh
 
     def save(self) -> None:
         if not self.enabled:
             return
         # A run entry this run did not confirm is stale, but harmless (its stamps never match again):
         # it is not worth writing the whole file to drop it.
-        unchanged = all(self.files.get(p) is e for p, e in self._kept.items()) and self._kept_run in (None, self.run)
+        unchanged = (
+            all(self.files.get(p) is e for p, e in self._kept.items())
+            and self._kept_run in (None, self.run)
+            and self._new_analyses.keys() <= self._analyses.keys()
+        )
         if not self._loaded or unchanged:
             return  # nothing new
         # Entries of files this run did not look at stay (a run on part of the tree must not empty the
@@ -335,6 +352,7 @@ class ResultCache:
             "context": self.context,
             "files": {path: _encode_file(entry) for path, entry in sorted(files.items())},
             "run": None if self._kept_run is None else _encode_run(self._kept_run),
+            "analyses": _bounded({**self._analyses, **self._new_analyses}),
         }
         text = json.dumps(data, separators=(",", ":"))
         try:
@@ -354,6 +372,16 @@ class ResultCache:
                 raise
         except OSError:
             pass
+
+
+_MAX_ANALYSES = 50_000  # templates; an analysis is a few hundred bytes
+
+
+def _bounded(analyses: dict[str, Any]) -> dict[str, Any]:
+    """At most :data:`_MAX_ANALYSES`, the newest (a run's own come last) kept."""
+    if len(analyses) <= _MAX_ANALYSES:
+        return analyses
+    return dict(list(analyses.items())[-_MAX_ANALYSES:])
 
 
 def _ours(path: Path, foreign_write: int) -> bool:

@@ -236,14 +236,14 @@ class _Builder(VouchedFiles):
                         for e in mustache.errors
                     ]
                 )
-                template = Template(source, mustache, reference)
+                template = Template(source, mustache, reference, memo=self.model.analysis_memo)
             self.templates[rel] = template
         cached = self.templates[rel]
         if cached is None:
             return None
         if cached.reference is reference:
             return cached
-        return Template(cached.source, cached.mustache, reference, shared=cached.shared)
+        return Template(cached.source, cached.mustache, reference, shared=cached.shared, memo=cached.memo)
 
     # ----------------------------------------------------------------- building
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from mcplint.lazy_re import lazy_compile
 from mcplint.loaders.mustache import MustacheTemplate
+from mcplint.model.analysis_memo import AnalysisMemo
 from mcplint.model.documents import Document
 from mcplint.model.endpoint_facts import EndpointFacts, endpoint_facts
 from mcplint.model.secrets import SecretValue
@@ -126,6 +127,8 @@ class Template:
     reference: ScalarNode  # the ``template-source`` value that names the file
     # Analyses computed once per template file, shared by every endpoint that uses it.
     shared: dict = field(default_factory=dict, repr=False)  # type: ignore[type-arg]
+    # Analyses kept between runs (Model.analysis_memo, shared; analysis_memo.py), if the run keeps any.
+    memo: AnalysisMemo | None = field(default=None, repr=False)
 
     @property
     def path(self) -> str:

@@ -737,7 +737,13 @@ def template_analysis(template: Template, endpoint: Endpoint) -> TemplateAnalysi
     required = frozenset(f"params.{f.name}" for f in endpoint.request if f.required and f.name)
     cache = template.shared.setdefault("analysis", {})
     if required not in cache:
-        cache[required] = analyse(template.mustache, required, template_parser(template))
+        memo = template.memo
+        found = memo.lookup(template.mustache, required) if memo is not None else None
+        if found is None:
+            found = analyse(template.mustache, required, template_parser(template))
+            if memo is not None:
+                memo.remember(template.mustache, required, found)
+        cache[required] = found
     return cache[required]
 
 

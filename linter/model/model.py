@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Protocol
 
 from mcplint.diagnostics import Diagnostic
+from mcplint.model.analysis_memo import AnalysisMemo
 from mcplint.model.clients import ClientConfig
 from mcplint.model.documents import CACHED_FORMAT, Document
 from mcplint.model.flapi import AuthBlock, CachedEndpoint, CachedUnit, Endpoint, FlapiProject
@@ -81,6 +82,8 @@ class Model:
     # Absolute paths of files a configuration names whose existence the build asked about (a
     # template, an include target): a cached report is only valid while each still (does not) exist.
     probed: set[str] = field(default_factory=set)
+    # Template analyses kept between runs (the result cache fills ``stored`` and keeps ``added``).
+    analysis_memo: AnalysisMemo = field(default_factory=AnalysisMemo)
     _texts: list[ModelText | CachedUnit] | None = field(default=None, init=False, repr=False)
 
     def endpoints(self) -> list[Endpoint]:

@@ -79,6 +79,18 @@ def _render(endpoint: Endpoint, present: dict[str, bool]) -> Rendering | None:
     return Rendering(present, rendered.text, statements, error, variables, interpolations)
 
 
+# Every statement destructive_kind names starts from one of these keywords (sqlglot reads keywords in any
+# case, never split or escaped), and a rendering's text is the template's text with values replaced by
+# sentinels: a template without any of them cannot render such a statement.
+_DESTRUCTIVE_WORD = lazy_compile(r"\b(?:drop|truncate|alter|attach|detach|copy|secret)\b", re.IGNORECASE)
+
+
+def may_be_destructive(endpoint: Endpoint) -> bool:
+    """A cheap test before parsing: can the template contain a statement :func:`destructive_kind` names?"""
+    template = endpoint.template
+    return template is not None and _DESTRUCTIVE_WORD.search(template.source.text) is not None
+
+
 def may_write(endpoint: Endpoint) -> bool:
     """A cheap test before parsing: can the template contain a write statement at all?"""
     template = endpoint.template

@@ -28,8 +28,36 @@ def _redacted(endpoint: Endpoint) -> set[str]:
     return {normalise(n) for n in names}
 
 
-def projections(endpoint: Endpoint) -> Iterator[tuple[str, list[str], bool]]:
-    """(output name, source column names, is_star) of each projected column of the top SELECTs."""
+Projection = tuple[str, list[str], bool]
+
+
+def projections(endpoint: Endpoint) -> list[Projection]:
+    """(output name, source column names, is_star) of each projected column of the top SELECTs.
+
+    They depend only on the template's text, so a run keeps them (``analysis_memo.py``) and a later run
+    whose template did not change takes them from there instead of parsing the SQL again.
+    """
+    template = endpoint.template
+    memo = template.memo if template is not None else None
+    if template is not None and memo is not None:
+        found = memo.recall("projections", template.mustache)
+        if _projections_shape(found):
+            return [(output, list(sources), star) for output, sources, star in found]
+    computed = list(_projections(endpoint))
+    if template is not None and memo is not None:
+        memo.keep("projections", template.mustache, [[output, sources, star] for output, sources, star in computed])
+    return computed
+
+
+def _projections_shape(data: object) -> bool:
+    return isinstance(data, list) and all(
+        isinstance(item, list) and len(item) == 3 and isinstance(item[0], str) and type(item[2]) is bool
+        and isinstance(item[1], list) and all(isinstance(name, str) for name in item[1])
+        for item in data
+    )
+
+
+def _projections(endpoint: Endpoint) -> Iterator[Projection]:
     from sqlglot import exp
 
     rendering = all_present(endpoint)

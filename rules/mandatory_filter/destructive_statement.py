@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from mcplint.engine.rule import Example, Finding, Level, Rule
 from mcplint.model import Endpoint, Target
-from mcplint.model.statements import all_present, destructive_kind
+from mcplint.model.statements import all_present, destructive_kind, may_be_destructive
 from mcplint.rules.mandatory_filter._common import statement_span
 from mcplint.rules.mandatory_filter._examples import ID_REQUIRED, write_endpoint
 
@@ -22,6 +22,8 @@ _WHY = {
 
 
 def check(endpoint: Endpoint) -> Iterator[Finding]:
+    if not may_be_destructive(endpoint):
+        return  # no keyword of such a statement in the template: nothing to parse for
     rendering = all_present(endpoint)
     if rendering is None or rendering.error is not None:
         return

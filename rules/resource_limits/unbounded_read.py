@@ -31,13 +31,13 @@ def _max_rows(endpoint: Endpoint) -> bool:
 
 
 def check(endpoint: Endpoint) -> Iterator[Finding]:
-    from sqlglot import exp
-
     if endpoint.mcp_tool is None and endpoint.mcp_resource is None:
         return
     pagination = endpoint.mapping.get_scalar("with-pagination")
     if pagination is None or as_bool(pagination) is not False or _max_rows(endpoint):
         return
+    from sqlglot import exp  # only now: most endpoints never get here, and sqlglot is a tenth of a one-file run
+
     rendering = optional_absent(endpoint)
     if rendering is None or rendering.error is not None:
         return
