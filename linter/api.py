@@ -179,6 +179,7 @@ def lint(
         model = build_model(discovery, options, progress, use_cache and config.cache, vouched)
         if cache is not None:  # template analyses of earlier runs: an unchanged template's SQL is not parsed
             model.analysis_memo.stored = cache.analyses()
+            model.analysis_memo.enabled = True
         # Out of the collector's view while the checks collect what they drop (see engine/checks.py).
         gc.freeze()
         report = run(model, rules, registry, settings, jobs, progress, cache)

@@ -45,6 +45,7 @@ class AnalysisMemo:
 
     stored: Mapping[str, Any] = field(default_factory=dict)
     added: dict[str, Any] = field(default_factory=dict)
+    enabled: bool = False  # only a run with the result cache on keeps anything
 
     def lookup(self, template: MustacheTemplate, always: frozenset[str]) -> TemplateAnalysis | None:
         data = self.recall("analysis", template, sorted(always))
@@ -56,15 +57,17 @@ class AnalysisMemo:
             return None  # not an analysis of this template: computed afresh
 
     def remember(self, template: MustacheTemplate, always: frozenset[str], analysis: TemplateAnalysis) -> None:
-        self.keep("analysis", template, _encode(analysis), sorted(always))
+        if self.enabled:
+            self.keep("analysis", template, _encode(analysis), sorted(always))
 
     def recall(self, kind: str, template: MustacheTemplate, extra: object = None) -> Any:
         """What an earlier run kept as ``kind`` for this template text (JSON: the caller checks it), or None."""
-        return self.stored.get(_key(kind, template, extra))
+        return self.stored.get(_key(kind, template, extra)) if self.stored else None
 
     def keep(self, kind: str, template: MustacheTemplate, value: Any, extra: object = None) -> None:
         """Keep ``value`` (JSON data that depends only on the template's text, ``extra`` and the code)."""
-        self.added[_key(kind, template, extra)] = value
+        if self.enabled:
+            self.added[_key(kind, template, extra)] = value
 
 
 def _key(kind: str, template: MustacheTemplate, extra: object) -> str:

@@ -44,7 +44,7 @@ def projections(endpoint: Endpoint) -> list[Projection]:
         if _projections_shape(found):
             return [(output, list(sources), star) for output, sources, star in found]
     computed = list(_projections(endpoint))
-    if template is not None and memo is not None:
+    if template is not None and memo is not None and memo.enabled:
         memo.keep("projections", template.mustache, [[output, sources, star] for output, sources, star in computed])
     return computed
 
