@@ -91,7 +91,7 @@ def endpoint_facts(endpoint: Endpoint, sources: Mapping[str, SourceFile]) -> End
         request_fields=tuple(f.name or "" for f in endpoint.request),
         claims=tuple(_claims(endpoint)),
         env_references=tuple(env_references(endpoint.document, sources)),
-        shell_references=tuple(shell_references(endpoint.document, sources)),
+        shell_references=tuple(shell_references(endpoint.document)),
         template_path=endpoint.template.path if endpoint.template is not None else None,
         includes=tuple(dict.fromkeys(i.fragment_path for i in endpoint.document.includes if i.fragment_path)),
     )
@@ -170,10 +170,8 @@ def _holds_secret(node: ScalarNode) -> bool:
     return key in _SQL_KEYS or flapi_secret_key_kind(key, parent) is not None
 
 
-def shell_references(document: Document, sources: Mapping[str, SourceFile]) -> Iterator[ShellReference]:
+def shell_references(document: Document) -> Iterator[ShellReference]:
     """Values of ``document`` written with ``${NAME}``/``$NAME`` (not under keys the secret rules judge)."""
-    if not _may_hold_dollar(document, sources):
-        return
     for node in scalars(document.root):
         if node.is_null or "$" not in node.text or _holds_secret(node):
             continue
@@ -181,20 +179,6 @@ def shell_references(document: Document, sources: Mapping[str, SourceFile]) -> I
         if match is None:
             continue
         yield ShellReference(node.span, node.logical_path, match.group(), match.group(1) or match.group(2))
-
-
-def _may_hold_dollar(document: Document, sources: Mapping[str, SourceFile]) -> bool:
-    """Whether a value of ``document`` can contain ``$``: its text or a text it includes has one, or a
-    backslash (a double-quoted YAML scalar may write it as ``\\x24``). Most files have neither, and
-    walking every value of every endpoint was a tenth of a full run."""
-    texts = [document.source.text]
-    for include in document.includes:
-        if include.fragment_path:
-            fragment = sources.get(include.fragment_path)
-            if fragment is None:
-                return True
-            texts.append(fragment.text)
-    return any("$" in text or "\\" in text for text in texts)
 
 
 # ------------------------------------------------------------------ as JSON (the result cache keeps them)

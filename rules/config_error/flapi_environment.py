@@ -179,11 +179,11 @@ RULE = Rule(
 # ------------------------------------------------------------------- CFG018
 
 def check_shell_reference(project: FlapiProject) -> Iterator[Finding]:
-    found: list[ShellReference] = list(shell_references(project.document, project.sources))
+    found: list[ShellReference] = list(shell_references(project.document))
     for facts in project.endpoint_facts():
         found.extend(facts.shell_references)
     for fragment in project.fragments:
-        found.extend(shell_references(fragment, project.sources))
+        found.extend(shell_references(fragment))
     for reference in _first_of_each_place(found):
         where = reference.logical_location or "this value"
         yield Finding(
