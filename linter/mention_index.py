@@ -62,6 +62,8 @@ _INDEXED_END = re.compile(
 )
 _LONGEST_NAME = 255  # no file system allows a longer file name
 
+_Key = tuple[int, int, int, int]
+
 
 def name_tokens(text: str) -> frozenset[str]:
     """Every maximal run of name characters that ends in a linted suffix (``things_1.sql``, ``shared.yaml``).
@@ -120,7 +122,7 @@ class MentionIndex:
         self._sniffs = dict(sorted((sniffs or {}).items()))
         # Entries are only valid for the same mcplint and the same sniffs.
         self._signature = [__version__, *(f"{name}={rx.pattern}/{rx.flags}" for name, rx in self._sniffs.items())]
-        self._entries: dict[str, object] | None = None  # rel -> an entry as in the JSON file (see _read)
+        self._entries: dict[str, tuple[_Key, frozenset[str]]] | None = None
         self._dirty = False
         # Files changed after this (or during the run) are not cached (see RACY_NS).
         self._racy_after = time.time_ns() - RACY_NS
@@ -144,10 +146,10 @@ class MentionIndex:
         others = mention_pattern(wanted - tokenable)
         out: list[Path] = []
         for path in candidates:
-            tokens = self._tokens(path) if tokenable else ()
+            tokens = self._tokens(path) if tokenable else frozenset()
             if tokens is None:
                 continue  # unreadable: the parse would not find a reference either
-            if not tokenable.isdisjoint(tokens):
+            if tokenable & tokens:
                 out.append(path)
             elif others is not None:
                 text = self._access.peek(path)
@@ -165,7 +167,7 @@ class MentionIndex:
             data = {
                 "version": _CACHE_VERSION,
                 "signature": self._signature,
-                "files": {rel: entry for rel, entry in sorted(self._entries.items()) if _well_formed(entry)},
+                "files": {rel: [*key, sorted(tokens)] for rel, (key, tokens) in sorted(self._entries.items())},
             }
             handle, temporary = tempfile.mkstemp(dir=self._folder, prefix=".mentions-", suffix=".tmp")
             try:
@@ -180,48 +182,32 @@ class MentionIndex:
 
     # ------------------------------------------------------------------ internals
 
-    def _tokens(self, path: Path) -> list[str] | frozenset[str] | None:
+    def _tokens(self, path: Path) -> frozenset[str] | None:
         rel = self._access.rel(path)
-        entries = self._entries if self._entries is not None else self._load()
+        entries = self._load()
         cached = entries.get(rel)
         if cached is not None:
             info = self._access.stat_inside_root(path)
             if info is None:
                 return None
-            # An entry's shape is checked where it is used (checking every entry on load cost more than the
-            # lookups): one of the wrong shape is never fresh, so the file is read again.
-            if (
-                type(cached) is list
-                and len(cached) == 5
-                and cached[3] == info.st_ino
-                and cached[2] == info.st_ctime_ns
-                and cached[1] == info.st_mtime_ns
-                and cached[0] == info.st_size
-                and type(tokens := cached[4]) is list
-            ):
-                try:
-                    "".join(tokens)  # strings only (the cheapest check of a list that might hold anything)
-                except TypeError:
-                    pass
-                else:
-                    return tokens
+            if cached[0] == stamp_of(info):
+                return cached[1]
         found = self._access.peek_with_status(path)  # the key comes from the file that was read
         if found is None:
             return None
         text, info = found
-        fresh = name_tokens(text) | {_marker(name) for name, rx in self._sniffs.items() if rx.search(text)}
+        tokens = name_tokens(text) | {_marker(name) for name, rx in self._sniffs.items() if rx.search(text)}
         if self._use_cache and info.st_ctime_ns < self._racy_after:
-            entries[rel] = [*stamp_of(info), sorted(fresh)]
+            entries[rel] = (stamp_of(info), tokens)
             self._dirty = True
-        return fresh
+        return tokens
 
-    def _load(self) -> dict[str, object]:
+    def _load(self) -> dict[str, tuple[_Key, frozenset[str]]]:
         if self._entries is None:
             self._entries = self._read() if self._use_cache else {}
         return self._entries
 
-    def _read(self) -> dict[str, object]:
-        """The cached entries as read: ``rel -> [size, mtime_ns, ctime_ns, inode, [tokens]]``, shapes unchecked."""
+    def _read(self) -> dict[str, tuple[_Key, frozenset[str]]]:
         target = self._folder / CACHE_FILE
         try:
             if not real_folder(self._folder) or not stat.S_ISREG(os.lstat(target).st_mode):
@@ -235,19 +221,20 @@ class MentionIndex:
         valid = isinstance(data, dict) and data.get("version") == _CACHE_VERSION
         valid = valid and data.get("signature") == self._signature
         files = data.get("files") if valid else None
-        return files if isinstance(files, dict) else {}
-
-
-def _well_formed(entry: object) -> bool:
-    """``[size, mtime_ns, ctime_ns, inode, [token, ...]]`` with ints and strings (what :meth:`MentionIndex.save`
-    writes)."""
-    return (
-        type(entry) is list
-        and len(entry) == 5
-        and all(type(n) is int for n in entry[:4])
-        and type(entry[4]) is list
-        and all(type(t) is str for t in entry[4])
-    )
+        if not isinstance(files, dict):
+            return {}
+        entries: dict[str, tuple[_Key, frozenset[str]]] = {}
+        for rel, entry in files.items():
+            if (
+                isinstance(rel, str)
+                and isinstance(entry, list)
+                and len(entry) == 5
+                and all(type(n) is int for n in entry[:4])
+                and isinstance(entry[4], list)
+                and all(isinstance(t, str) for t in entry[4])
+            ):
+                entries[rel] = ((entry[0], entry[1], entry[2], entry[3]), frozenset(entry[4]))
+        return entries
 
 
 def real_folder(folder: Path) -> bool:
