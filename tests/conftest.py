@@ -108,3 +108,20 @@ def opened(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     monkeypatch.setattr(io, "open", recording_open)
     monkeypatch.setattr(os, "open", recording_os_open)  # reads open with O_NONBLOCK through os.open
     return seen
+
+
+@pytest.fixture
+def sql_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every SQL text mcplint parses with sqlglot while the test runs (template analyses and renderings)."""
+    from mcplint.model import injection, template_analysis
+
+    parsed: list[str] = []
+    original = template_analysis.parse_sql
+
+    def counting(text: str):  # type: ignore[no-untyped-def]
+        parsed.append(text)
+        return original(text)
+
+    monkeypatch.setattr(template_analysis, "parse_sql", counting)
+    monkeypatch.setattr(injection, "parse_sql", counting)
+    return parsed

@@ -19,7 +19,6 @@ import pytest
 
 from mcplint.engine import result_cache
 from mcplint.mention_index import CACHE_DIR
-from mcplint.model import template_analysis
 from test_result_cache import _write, lint_output
 
 _PROBE = """
@@ -117,24 +116,15 @@ def _forge(root: Path, change) -> None:  # type: ignore[no-untyped-def]
     ids=["scenarios", "position", "context", "section", "projection", "empty"],
 )
 def test_kept_analyses_that_do_not_fit_the_template_are_computed_afresh(
-    change, tmp_path: Path, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+    change, tmp_path: Path, sql_parses: list[str]  # type: ignore[no-untyped-def]
 ) -> None:
     root = _project(tmp_path / "p")
     lint_output(root)
     _forge(root, change)
-    parsed: list[str] = []
-    original = template_analysis.parse_sql
-
-    def spy(text: str):  # type: ignore[no-untyped-def]
-        parsed.append(text)
-        return original(text)
-
-    monkeypatch.setattr(template_analysis, "parse_sql", spy)
-    from mcplint.model import injection
-
-    monkeypatch.setattr(injection, "parse_sql", spy)
-    assert lint_output(root) == lint_output(root, cached=False)
-    assert parsed
+    sql_parses.clear()
+    cached = lint_output(root)
+    assert sql_parses
+    assert cached == lint_output(root, cached=False)
 
 
 def test_a_kept_analysis_is_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

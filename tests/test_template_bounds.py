@@ -97,16 +97,9 @@ def test_a_value_that_no_payload_changes_is_not_blamed_on_the_bounds(tmp_path) -
     assert not budget.start_proof() and budget.cut_short
 
 
-def test_the_benign_rendering_is_parsed_once_per_scenario(tmp_path, monkeypatch) -> None:
+def test_the_benign_rendering_is_parsed_once_per_scenario(tmp_path, sql_parses) -> None:
     """Proofs share the benign parse; only attacked renderings are parsed per value."""
-    parsed: list[str] = []
-    original = injection.parse_sql
-
-    def counting(text: str):  # type: ignore[no-untyped-def]
-        parsed.append(text)
-        return original(text)
-
-    monkeypatch.setattr(injection, "parse_sql", counting)
+    parsed = sql_parses
     tag = "{{{ params.a }}}"
     sql = "SELECT id FROM t WHERE " + " OR ".join(f"y = '{tag}'" for _ in range(10)) + "\n"
     _lint_template(tmp_path, sql)
