@@ -187,17 +187,14 @@ class _Vouchers:
                 tools = tool_names_digest(unit.known_tools, self.memo)
         if endpoint is None or counts.get("endpoint") != 1 or not set(counts) <= VOUCHED_TARGETS:
             return None
-        files = {path, *(i.fragment_path for i in endpoint.document.includes if i.fragment_path)}
-        if endpoint.template is not None:
-            files.add(endpoint.template.path)
-        if files & self.diagnosed or path in self.included:
+        if path in self.included:
             return None
         if endpoint.document.includes and not endpoint_text_files(self.model, endpoint) <= {path}:
             return None  # a text in a fragment: another endpoint's copy of it would be judged in its place
         voucher = voucher_for(endpoint, self.model.sources, counts, self.layout, tools)
-        return None if voucher is None else encode_voucher(voucher)
-
-
+        if voucher is None or (voucher.stamps.keys() - {voucher.main}) & self.diagnosed:
+            return None  # the file, a fragment or its template gave a diagnostic
+        return encode_voucher(voucher)
 
 
 def _key(

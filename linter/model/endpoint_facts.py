@@ -97,7 +97,8 @@ def endpoint_facts(endpoint: Endpoint, sources: Mapping[str, SourceFile]) -> End
     )
 
 
-def _sites(document: Document, span: Span) -> tuple[Span, ...]:
+def include_site_spans(document: Document, span: Span) -> tuple[Span, ...]:
+    """The include directives that brought ``span`` into ``document``, if it came from one."""
     if span.path == document.path:
         return ()
     return tuple(inc.span for inc in document.includes if inc.inserted(span))
@@ -109,11 +110,12 @@ def _claims(endpoint: Endpoint) -> Iterator[Claim]:
         if name_node is None or name_node.is_null or name_node.env_refs:
             continue
         span = name_node.span
-        yield Claim(entry.kind, name_node.text, span, name_node.logical_path, _sites(endpoint.document, span))
+        sites = include_site_spans(endpoint.document, span)
+        yield Claim(entry.kind, name_node.text, span, name_node.logical_path, sites)
     url = endpoint.url_path
     if url is not None and not url.is_null and not url.env_refs:
         route = f"{endpoint.method} {url.text.strip()}"
-        yield Claim("route", route, url.span, url.logical_path, _sites(endpoint.document, url.span))
+        yield Claim("route", route, url.span, url.logical_path, include_site_spans(endpoint.document, url.span))
 
 
 def _full_line_comment(text: str, position: int) -> bool:

@@ -195,10 +195,6 @@ class Endpoint:
         return self.document.mapping
 
     @property
-    def is_cached(self) -> bool:
-        return False
-
-    @property
     def is_rest(self) -> bool:
         return self.url_path is not None
 
@@ -252,10 +248,6 @@ class CachedEndpoint:
     def unit_path(self) -> str:
         return self.source.path
 
-    @property
-    def is_cached(self) -> bool:
-        return True
-
     def facts(self, sources: dict[str, SourceFile]) -> EndpointFacts:
         return self.cached_facts
 
@@ -298,7 +290,3 @@ class FlapiProject:
     def endpoint_facts(self) -> list[EndpointFacts]:
         """The facts of every endpoint, parsed or vouched for by the cache, in ``endpoints`` order."""
         return [endpoint.facts(self.sources) for endpoint in self.endpoints]
-
-    def parsed_endpoints(self) -> list[Endpoint]:
-        """The endpoints this run parsed (not those the result cache vouched for)."""
-        return [endpoint for endpoint in self.endpoints if isinstance(endpoint, Endpoint)]

@@ -86,29 +86,30 @@ class Model:
     analysis_memo: AnalysisMemo = field(default_factory=AnalysisMemo)
     _texts: list[ModelText | CachedUnit] | None = field(default=None, init=False, repr=False)
 
+    def all_endpoints(self) -> list[Endpoint | CachedEndpoint]:
+        """Endpoints of every project, then those found without a main config; a file the result cache
+        vouched for is its stand-in."""
+        return [e for p in self.projects for e in p.endpoints] + list(self.standalone_endpoints)
+
     def endpoints(self) -> list[Endpoint]:
-        """Endpoints of every project, then those found without a main config (parsed ones only)."""
-        out = [e for p in self.projects for e in p.endpoints if isinstance(e, Endpoint)]
-        out.extend(self.standalone_endpoints)
-        return out
+        """The endpoints this run parsed, in :meth:`all_endpoints` order."""
+        return [e for e in self.all_endpoints() if isinstance(e, Endpoint)]
 
     def cached_endpoints(self) -> list[CachedEndpoint]:
         """The endpoint files the result cache vouched for (not parsed in this run)."""
-        return [e for p in self.projects for e in p.endpoints if isinstance(e, CachedEndpoint)]
+        return [e for e in self.all_endpoints() if isinstance(e, CachedEndpoint)]
+
+    def _project_auth_blocks(self) -> list[AuthBlock]:
+        return [b for p in self.projects for b in (p.global_auth, p.mcp_auth) if b is not None]
 
     def auth_blocks(self) -> list[AuthBlock]:
-        blocks: list[AuthBlock] = []
-        for project in self.projects:
-            blocks.extend(b for b in (project.global_auth, project.mcp_auth) if b is not None)
-        blocks.extend(e.auth for e in self.endpoints() if e.auth is not None)
-        return blocks
+        return self._project_auth_blocks() + [e.auth for e in self.endpoints() if e.auth is not None]
 
     def _endpoint_units(self, target: Target) -> list[Unit]:
         """Units of every endpoint (ENDPOINT) or endpoint auth block (AUTH_BLOCK), with the stand-ins of
         cached endpoint files in their places, so that unit numbers are those of a run that parsed them."""
         out: list[Unit] = []
-        every = [e for p in self.projects for e in p.endpoints] + list(self.standalone_endpoints)
-        for endpoint in every:
+        for endpoint in self.all_endpoints():
             if isinstance(endpoint, CachedEndpoint):
                 out.extend(endpoint.placeholders(target.value))
             elif target is Target.ENDPOINT:
@@ -133,10 +134,7 @@ class Model:
         if target is Target.ENDPOINT:
             return self._endpoint_units(target)
         if target is Target.AUTH_BLOCK:
-            blocks: list[Unit] = []
-            for project in self.projects:
-                blocks.extend(b for b in (project.global_auth, project.mcp_auth) if b is not None)
-            return blocks + self._endpoint_units(target)
+            return [*self._project_auth_blocks(), *self._endpoint_units(target)]
         if target is Target.CLIENT_CONFIG:
             return list(self.client_configs)
         if target is Target.TOOL_LIST:

@@ -11,6 +11,7 @@ import ipaddress
 from typing import TYPE_CHECKING
 
 from mcplint.engine.rule import RelatedLocation
+from mcplint.model.endpoint_facts import include_site_spans
 from mcplint.model.values import as_bool, get_bool, get_text
 from mcplint.span import Span
 from mcplint.tree import MappingNode, Node, ScalarNode
@@ -24,13 +25,7 @@ INCLUDE_SITE = "the include that brings this text in"
 
 def include_sites(document: Document, span: Span) -> tuple[RelatedLocation, ...]:
     """The include directive that brought ``span`` into ``document``, if it came from one."""
-    if span.path == document.path:
-        return ()
-    return tuple(
-        RelatedLocation(inc.span, INCLUDE_SITE)
-        for inc in document.includes
-        if inc.inserted(span)
-    )
+    return tuple(RelatedLocation(site, INCLUDE_SITE) for site in include_site_spans(document, span))
 
 
 def operation_type(endpoint: Endpoint) -> str | None:
