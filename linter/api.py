@@ -16,10 +16,12 @@ from mcplint import cached_run
 from mcplint.config import Config, ConfigError
 from mcplint.discovery import DiscoveryError, FileAccess, choose_root, discover
 from mcplint.engine import check_cache
+from mcplint.engine.checks import checks_here
 from mcplint.engine.registry import Registry, SelectorError, default_registry
 from mcplint.engine.result_cache import CACHE_FILE, FILES_CACHE_FILE, ResultCache, run_context
 from mcplint.engine.rule import Level, Rule
 from mcplint.engine.runner import EngineSettings, Report, run
+from mcplint.engine.streaming import EndpointChecker
 from mcplint.model.builder import build_model
 from mcplint.model.model import Model
 from mcplint.progress import NO_PROGRESS, Progress
@@ -126,6 +128,7 @@ def lint(
     use_cache: bool = False,
     isolated: bool = False,
     save_cache: bool = True,
+    keep_model: bool = True,
 ) -> LintRun:
     """Lint ``paths`` (default: ``cwd``) and return the report and the model.
 
@@ -136,6 +139,10 @@ def lint(
     ``isolated`` leaves out configurations found in folders below the root (a run
     given ``--config``, or one that must not let the scanned tree configure itself).
     ``save_cache`` False leaves writing the result cache to :meth:`LintRun.save_cache`.
+    ``keep_model`` False lets a run without a cache check each endpoint file as soon as
+    it is built and drop its tree (``engine/streaming.py``): the report is the same, and
+    memory hardly grows with the tree, but ``LintRun.model`` then holds stand-ins
+    (``CheckedEndpoint``) for those endpoints. The command line does this.
 
     Raises :class:`~mcplint.discovery.DiscoveryError` for paths that do not exist.
     """
@@ -149,7 +156,8 @@ def lint(
     for shown, path in zip(paths, given, strict=False):  # given has [cwd] when paths is empty
         if not os.path.lexists(path):
             raise DiscoveryError(f"path does not exist: {shown}")
-    access = FileAccess(choose_root(given, cwd), tuple(config.exclude) + extra_exclude, config.max_file_size)
+    access = FileAccess(choose_root(given, cwd), tuple(config.exclude) + extra_exclude, config.max_file_size,
+                        keep_stamps=use_cache and config.cache)
     # The model is built once and kept; it holds few reference cycles. Python's
     # cyclic collector would rescan the whole growing heap again and again
     # (about half the run time on large trees), so it is paused for the run.
@@ -176,7 +184,13 @@ def lint(
                 return outcome
         # A folder run's cache vouches for unchanged endpoint files, which are then not parsed.
         vouched = check_cache.vouchers(cache) if cache is not None and not discovery.explicit_files else None
-        model = build_model(discovery, options, progress, use_cache and config.cache, vouched)
+        # Without a cache to fill, and in one process, a folder run checks each endpoint file as it is
+        # built and lets its tree go (engine/streaming.py): memory then hardly grows with the tree.
+        checker = None
+        one_process = checks_here(jobs, len(discovery.files))
+        if not keep_model and cache is None and not discovery.explicit_files and one_process:
+            checker = EndpointChecker(rules)
+        model = build_model(discovery, options, progress, use_cache and config.cache, vouched, checker)
         if cache is not None:  # template analyses of earlier runs: an unchanged template's SQL is not parsed
             model.analysis_memo.stored = cache.analyses()
             model.analysis_memo.enabled = True

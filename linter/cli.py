@@ -226,7 +226,7 @@ def check(
             sys.exit(0)
         outcome = lint(
             list(paths), cwd, config, registry, rules, settings, exclude, workers, progress, use_cache=not no_cache,
-            isolated=isolated or config_path is not None, save_cache=False,
+            isolated=isolated or config_path is not None, save_cache=False, keep_model=False,
         )
     except DiscoveryError as exc:
         _fail(str(exc) + _path_hint(paths))
@@ -274,7 +274,8 @@ def check(
             existing = [p for p in then if os.path.lexists(p)]
             if not existing:  # every path is new since the ref: nothing was there to find
                 return dataclasses.replace(report, results=[], sources={})
-            return lint(existing, at_ref(cwd), config, registry, rules, settings, exclude, workers).report
+            return lint(existing, at_ref(cwd), config, registry, rules, settings, exclude, workers,
+                        keep_model=False).report
 
         report = _only_new_or_changed(report, diff_ref, lint_at_ref)
 

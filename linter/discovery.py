@@ -102,6 +102,9 @@ class FileAccess:
     exclude: tuple[str, ...] = ()
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    # Whether each file read keeps its stamp (SourceFile.stamp): only mcplint's caches read stamps, and on
+    # a large tree they are a noticeable share of what a run keeps per file.
+    keep_stamps: bool = True
     _cache: dict[str, SourceFile | None] = field(default_factory=dict)
     _noted: set[str] = field(default_factory=set)
     _root_real: str = ""
@@ -109,6 +112,9 @@ class FileAccess:
     _real_dirs: dict[str, str] = field(default_factory=dict)
     _walks: dict[tuple[str, tuple[str, ...]], list[Path]] = field(default_factory=dict)
     _walked: dict[str, str] = field(default_factory=dict)  # absolute path -> rel, for files a walk kept
+    # absolute path -> the walk's own Path: a file read under another Path object (a template named by an
+    # endpoint) keeps the walk's, instead of a second Path per file for the whole run.
+    _walked_paths: dict[str, Path] = field(default_factory=dict)
     # The folders named on the command line (lexical, real), when every path named was a folder:
     # nothing outside them is read, even below the root (`cd ~ && mcplint Downloads/evil` must not
     # follow a link or an include to ~/.aws/credentials). Empty: the root is the boundary.
@@ -201,7 +207,7 @@ class FileAccess:
     def read(self, path: Path | str) -> SourceFile | None:
         """Read a file under the root once; later calls return the cached result."""
         walked = self._walked.get(os.fspath(path))  # found inside the root by a walk: no second check
-        abs_path = path if walked is not None and isinstance(path, Path) else Path(os.path.abspath(path))
+        abs_path = self._walked_paths[os.fspath(path)] if walked is not None else Path(os.path.abspath(path))
         rel = walked if walked is not None else self.rel(abs_path)
         if rel in self._cache:
             return self._cache[rel]
@@ -209,7 +215,7 @@ class FileAccess:
         if walked is None and (not self.lexically_inside_root(abs_path) or not self.inside_root(abs_path)):
             self.note(rel, "skipped: the file lies outside the scanned root")
         else:
-            source, problems = read_source(abs_path, rel, self.max_file_size)
+            source, problems = read_source(abs_path, rel, self.max_file_size, self.keep_stamps)
             if problems:
                 self.diagnostics.extend(problems)
         self._cache[rel] = source
@@ -380,7 +386,10 @@ class FileAccess:
         # Only files whose real path is inside the root are trusted later without a second check: a
         # walk that starts below a symlinked folder (`mcplint linked/sub`) finds files outside it.
         inside = {rel for real, (_, rel) in best.items() if real.startswith(self._root_real + os.sep)}
-        self._walked.update((str(path), rel) for path, rel in zip(out, rels, strict=True) if rel in inside)
+        for path, rel in zip(out, rels, strict=True):
+            if rel in inside:
+                self._walked[str(path)] = rel
+                self._walked_paths[str(path)] = path
         return out
 
 

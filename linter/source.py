@@ -10,8 +10,7 @@ from __future__ import annotations
 import codecs
 import os
 import stat
-from dataclasses import dataclass
-from functools import cached_property
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from mcplint.diagnostics import Diagnostic, DiagnosticKind, file_span
@@ -30,9 +29,11 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 _BOM_FIRST_BYTES = frozenset(bom[:1] for bom, _ in _BOMS)  # most files start with none of them
 
 
-@dataclass
+@dataclass(slots=True)
 class SourceFile:
-    """The decoded text of one file, addressed by its path relative to the root."""
+    """The decoded text of one file, addressed by its path relative to the root.
+
+    Slotted: a large tree keeps one per file for the whole run (see ``engine/streaming.py``)."""
 
     path: str
     abs_path: Path
@@ -44,11 +45,20 @@ class SourceFile:
     # (size, mtime_ns, ctime_ns, inode) of what was read: the result cache's key for this file's
     # content (result_cache.py); None when not read from disk.
     stamp: tuple[int, int, int, int] | None = None
+    _lines: LineIndex | None = field(default=None, init=False, repr=False, compare=False)
 
-    @cached_property
+    @property
     def lines(self) -> LineIndex:
         """Built when a position is first asked for: most files of a large tree never report one."""
-        return LineIndex(self.text)
+        lines = self._lines
+        if lines is None:
+            lines = self._lines = LineIndex(self.text)
+        return lines
+
+    def forget_lines(self) -> None:
+        """Drop the line table (built again if a position is asked for): a file checked while the model
+        was built seldom needs one again, and a large tree keeps every file's text."""
+        self._lines = None
 
     @property
     def hash_text(self) -> str:
@@ -176,9 +186,10 @@ def stamp_of(info: os.stat_result) -> tuple[int, int, int, int]:
 
 
 def read_source(
-    abs_path: Path, rel_path: str, max_size: int = DEFAULT_MAX_FILE_SIZE
+    abs_path: Path, rel_path: str, max_size: int = DEFAULT_MAX_FILE_SIZE, keep_stamp: bool = True
 ) -> tuple[SourceFile | None, list[Diagnostic]]:
-    """Read and decode one file; on failure return None and a skipped-file note."""
+    """Read and decode one file; on failure return None and a skipped-file note. Without ``keep_stamp``
+    the source has no stamp (nothing will compare it with a later read)."""
 
     def skipped(reason: str) -> tuple[None, list[Diagnostic]]:
         return None, [Diagnostic(DiagnosticKind.SKIPPED_FILE, file_span(rel_path), reason)]
@@ -201,7 +212,8 @@ def read_source(
     clean = _neutralise_markers(text)
     if clean is not text and hash_override is None:
         hash_override = text
-    source = SourceFile(rel_path, abs_path, clean, hash_override, status.st_mode, stamp_of(status))
+    stamp = stamp_of(status) if keep_stamp else None
+    source = SourceFile(rel_path, abs_path, clean, hash_override, status.st_mode, stamp)
     diagnostics: list[Diagnostic] = []
     if bad_byte is not None:
         diagnostics.append(

@@ -18,7 +18,7 @@ from mcplint.lazy_re import lazy_compile
 _LINE_BREAK = lazy_compile(r"\r\n|\r|\n")
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Span:
     """A region of one file: ``path`` is relative to the scan root, POSIX style."""
 

@@ -351,7 +351,7 @@ def test_a_cache_folder_that_cannot_be_written_costs_nothing_but_time(tmp_path: 
 def test_the_model_records_the_files_it_looked_for(tmp_path: Path) -> None:
     root = _flapi_project(tmp_path / "p")
     (root / "sqls/e3.sql").unlink()
-    run = api.lint([root], root)
+    run = api.lint([root], root, use_cache=True)
     assert str(root / "sqls/e3.sql") in run.model.probed
     assert builder  # the builder records them (see _Builder._probe)
 

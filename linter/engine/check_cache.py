@@ -75,7 +75,7 @@ def reuse(
         path = cached.unit_path
         entry = cached.entry
         assert isinstance(entry, FileEntry)
-        tagged = _retag(entry, by_path.pop(path, []), slot_of, rule_index)
+        tagged = retag(entry, by_path.pop(path, []), slot_of, rule_index)
         if tagged is None:  # cannot happen: the voucher gave the file the units it had
             raise RuntimeError(f"the result cache's record of {path} does not fit its units")
         out.tagged.extend(tagged)
@@ -100,7 +100,7 @@ def reuse(
         if entry is None:
             out.keys[path] = key
             continue
-        tagged = _retag(entry, entries, slot_of, rule_index)
+        tagged = retag(entry, entries, slot_of, rule_index)
         if tagged is None:  # a rule id no longer in the run (cannot happen under the same context)
             out.keys[path] = key
             continue
@@ -233,12 +233,14 @@ def rule_slots(targets: Sequence[tuple[list[Unit], list[int]]]) -> dict[int, int
     return {rule_index: slot for slot, (_, indices) in enumerate(targets) for rule_index in indices}
 
 
-def _retag(
+def retag(
     entry: FileEntry,
     entries: list[tuple[int, int]],
     slot_of: dict[int, int],
     rule_index: dict[str, int],
 ) -> list[Tagged] | None:
+    """A file's kept findings tagged with this run's indices: ``entries`` are its units (in this run's
+    order) that the findings were kept for; None when they do not fit them."""
     by_slot: dict[int, list[int]] = {}
     for slot, index in entries:
         by_slot.setdefault(slot, []).append(index)

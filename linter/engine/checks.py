@@ -42,9 +42,10 @@ from typing import IO
 from mcplint.diagnostics import file_span
 from mcplint.engine import check_cache
 from mcplint.engine.meta_rules import INTERNAL_ERROR
-from mcplint.engine.result_cache import ResultCache
+from mcplint.engine.result_cache import FileEntry, ResultCache
 from mcplint.engine.rule import Finding, Rule
 from mcplint.model.contributions import contributing_files
+from mcplint.model.flapi import CachedUnit
 from mcplint.model.model import Model, Target, Unit
 from mcplint.model.secret_scan import SecretScan, mask_spans
 from mcplint.progress import NO_PROGRESS, Progress
@@ -119,7 +120,10 @@ def run_checks(
     work = _work(model, rules)
     scans_by_path: dict[str, list[SecretScan]] = {}
     for scan in model.secret_scans:
-        scans_by_path.setdefault(scan.path, []).append(scan)
+        if isinstance(scan, SecretScan):  # not a placeholder: its findings come from the cache or the build
+            scans_by_path.setdefault(scan.path, []).append(scan)
+    # Files checked while the model was built (engine/streaming.py); never in a run with a cache.
+    prechecked, prechecked_spans = _take_prechecked(model, work, rules)
     reused = check_cache.reuse(cache, model, work.targets, work.by_path, scans_by_path, rules) if cache else None
     checked_paths = dict(work.by_path)  # what is checked in this run (the cache may have taken the rest)
     workers = _worker_count(jobs, len(work.by_path))
@@ -136,9 +140,40 @@ def run_checks(
         check_cache.record(cache, reused.keys, work.targets, checked_paths, tagged, spans_by_path, rules, model)
         tagged.extend(reused.tagged)
         spans |= reused.spans
+    tagged.extend(prechecked)
+    spans |= prechecked_spans
     tagged.sort(key=lambda pair: pair[0])
     findings = [(INTERNAL_ERROR if key[0] == _INTERNAL else rules[key[0]], f) for key, f in tagged]
     return CheckOutcome([(r, f) for r, f in findings if in_scope(f, model.scope)], spans)
+
+
+def _take_prechecked(model: Model, work: _Work, rules: Sequence[Rule]) -> tuple[list[_Tagged], set[Span]]:
+    """The findings of the files checked while the model was built, tagged with this run's unit numbers;
+    their placeholder units leave ``work`` (the rest of such a file, its model texts, is checked as usual).
+    ``_work`` left out the placeholders of files with nothing to report."""
+    if not model.prechecked:
+        return [], set()
+    slot_of = check_cache.rule_slots(work.targets)
+    rule_index = {rule.id: index for index, rule in enumerate(rules)}
+    tagged: list[_Tagged] = []
+    spans: set[Span] = set()
+    for path, entry in model.prechecked.items():
+        assert isinstance(entry, FileEntry)
+        spans |= entry.masks
+        entries = work.by_path.get(path)
+        if entries is None:
+            continue
+        kept = [(slot, index) for slot, index in entries if isinstance(work.targets[slot][0][index], CachedUnit)]
+        found = check_cache.retag(entry, kept, slot_of, rule_index) if entry.findings else []
+        if found is None:  # cannot happen: the builder gave the file a placeholder for each unit checked
+            raise RuntimeError(f"the findings kept for {path} do not fit its units")
+        tagged.extend(found)
+        live = [pair for pair in entries if not isinstance(work.targets[pair[0]][0][pair[1]], CachedUnit)]
+        if live:
+            work.by_path[path] = live
+        else:
+            del work.by_path[path]
+    return tagged, spans
 
 
 def in_scope(finding: Finding, scope: set[str] | frozenset[str]) -> bool:
@@ -161,6 +196,8 @@ def _work(model: Model, rules: Sequence[Rule]) -> _Work:
             work.targets.append((model.units(rule.target), []))
         work.targets[slots[rule.target]][1].append(rule_index)
     paths: dict[int, str] = {}  # id(unit) -> its file: some units compute their path
+    # Files checked while the model was built with nothing to report: their placeholders need no place.
+    quiet = {path for path, entry in model.prechecked.items() if not entry.findings}  # type: ignore[attr-defined]
     for slot, (units, _) in enumerate(work.targets):
         for index, unit in enumerate(units):
             key = id(unit)
@@ -168,8 +205,15 @@ def _work(model: Model, rules: Sequence[Rule]) -> _Work:
             if path is None:
                 # An auth block included from a fragment belongs with its endpoint file (model/flapi.py).
                 path = paths[key] = getattr(unit, "group_path", None) or unit.unit_path
+            if path in quiet and isinstance(unit, CachedUnit):
+                continue
             work.by_path.setdefault(path, []).append((slot, index))
     return work
+
+
+def checks_here(jobs: int, files: int) -> bool:
+    """Whether a run over ``files`` files checks them all in this process (no worker processes)."""
+    return _worker_count(jobs, files) <= 1
 
 
 def _worker_count(jobs: int, files: int) -> int:

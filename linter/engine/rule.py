@@ -49,13 +49,13 @@ _ID = lazy_compile(r"^[A-Z]{2,5}[0-9]{3}$")
 _NAME = lazy_compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RelatedLocation:
     span: Span
     message: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     """What a rule reports. The engine adds the rule, level and fingerprints.
 

@@ -51,7 +51,7 @@ class Fragment(Protocol):
 Resolver = Callable[[SourceFile, str], "Fragment | str"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class IncludeDirective:
     span: Span
     section: str | None

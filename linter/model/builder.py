@@ -18,7 +18,7 @@ from mcplint.diagnostics import Diagnostic, DiagnosticKind
 from mcplint.discovery import Discovery, FileAccess, effective_suffix
 from mcplint.loaders.env_file import is_env_file, load_env
 from mcplint.loaders.env_refs import mark_env_refs
-from mcplint.loaders.flapi_text import FlapiText, IncludeBudget, preprocess
+from mcplint.loaders.flapi_text import INCLUDE_RE, FlapiText, IncludeBudget, preprocess
 from mcplint.loaders.json_loader import load_json
 from mcplint.loaders.mustache import parse_mustache
 from mcplint.loaders.scalar_positions import value_span
@@ -42,13 +42,14 @@ from mcplint.model.flapi import (
     Validator,
 )
 from mcplint.model.model import Model
-from mcplint.model.secret_scan import secret_scans
+from mcplint.model.secret_scan import SecretScan, secret_scans
 from mcplint.model.secrets import SecretValue
 from mcplint.model.service_files import referenced_files
 from mcplint.model.services import FluxbaseConfig, PgEdgeConfig
 from mcplint.mention_index import MentionIndex
 from mcplint.model.sql import SqlText
 from mcplint.model.tools import tool_list
+from mcplint.model.streamed_files import EndpointChecker, StreamedFiles
 from mcplint.model.vouched_files import Vouchers, VouchedFiles
 from mcplint.model.values import as_bool, as_text, as_text_list, get_bool, get_text
 from mcplint.source import SourceFile
@@ -81,6 +82,7 @@ def build_model(
     progress: Progress = NO_PROGRESS,
     use_cache: bool = False,
     vouchers: Vouchers | None = None,
+    checker: EndpointChecker | None = None,
 ) -> Model:
     """``options`` are configuration values rules may read (see ``Model.options``).
 
@@ -88,8 +90,10 @@ def build_model(
     runs) keep its index in ``.mcplint_cache/`` (see ``mention_index.py``).
     ``vouchers`` answers, for an endpoint file, what the result cache recorded
     about it: a file it vouches for is not parsed (``model/cached.py``).
+    ``checker`` checks an endpoint file's own units as soon as it is built, so that
+    its tree need not be kept (``model/streamed_files.py``).
     """
-    builder = _Builder(discovery, progress, use_cache, vouchers)
+    builder = _Builder(discovery, progress, use_cache, vouchers, checker)
     builder.model.options.update(options or {})
     return builder.build()
 
@@ -103,17 +107,21 @@ def _is_file(path: Path) -> bool | None:
         return None
 
 
-class _Builder(VouchedFiles):
+class _Builder(VouchedFiles, StreamedFiles):
     def __init__(
         self,
         discovery: Discovery,
         progress: Progress = NO_PROGRESS,
         use_cache: bool = False,
         vouchers: Vouchers | None = None,
+        checker: EndpointChecker | None = None,
     ) -> None:
+        self.document_at: dict[str, int] = {}  # where each document (or placeholder) stands in model.documents
         VouchedFiles.__init__(self, vouchers)
+        StreamedFiles.__init__(self, checker)
         self.discovery = discovery
         self.progress = progress
+        self.use_cache = use_cache
         self.mentions = MentionIndex(discovery.access, use_cache, {"main-config": classify.MAIN_CONFIG_SNIFF})
         self.access: FileAccess = discovery.access
         self.scope = discovery.scope
@@ -123,13 +131,18 @@ class _Builder(VouchedFiles):
         self.templates: dict[str, Template | None] = {}
         self.projects_by_main: dict[str, FlapiProject] = {}
         self.include_budget = IncludeBudget()  # include amplification is bounded per file and per run
+        self.deferred: dict[str, SourceFile] = {}  # YAML files read, their parse left for later (_defer)
+        self.include_sniffs: dict[str, bool] = {}  # include target -> whether it may name `template`
+        self.include_targets: set[str] = set()  # files the YAML read in _read names in include directives
+        self.include_targets_unknown = False  # an include target that depends on the environment
 
     # ------------------------------------------------------------------ loading
 
     def _probe(self, path: Path) -> bool | None:
         """Whether a file a config names exists (see :func:`_is_file`), remembered in ``model.probed``:
         creating a file that was missing changes the report, so a cached report checks these too."""
-        self.model.probed.add(str(path))
+        if self.use_cache:  # only a cached report reads them
+            self.model.probed.add(str(path))
         return _is_file(path)
 
     def _record_source(self, source: SourceFile) -> None:
@@ -137,6 +150,7 @@ class _Builder(VouchedFiles):
 
     def _diagnose(self, diagnostics: list[Diagnostic]) -> None:
         self.model.diagnostics.extend(diagnostics)
+        self.diagnosed_paths.update(d.span.path for d in diagnostics)
 
     def document(self, path: Path) -> Document | None:
         """Parse a YAML (with flAPI pre-processing) or JSON file, once."""
@@ -144,7 +158,7 @@ class _Builder(VouchedFiles):
         if rel in self.documents:
             return self.documents[rel]
         self.documents[rel] = None
-        source = self.access.read(path)
+        source = self.deferred.pop(rel, None) or self.access.read(path)
         if source is None:
             return None
         self._record_source(source)
@@ -155,8 +169,17 @@ class _Builder(VouchedFiles):
         document = self._parsed(path, rel, source)
         self.documents[rel] = document
         if document is not None:
-            self.model.documents.append(document)
+            self._place(rel, document)
         return document
+
+    def _place(self, rel: str, document: Document) -> None:
+        """Put a file's document in the place kept for it (:meth:`_defer`), else after the others."""
+        at = self.document_at.get(rel)
+        if at is None:
+            self.document_at[rel] = len(self.model.documents)
+            self.model.documents.append(document)
+        else:
+            self.model.documents[at] = document
 
     def _parsed(
         self, path: Path, rel: str, source: SourceFile, budget: IncludeBudget | None = None
@@ -224,6 +247,8 @@ class _Builder(VouchedFiles):
         if not self.access.lexically_inside_root(path) or not self._probe(path):
             return None
         rel = self.access.rel(path)
+        if rel not in self.templates and rel in self.released_templates:
+            self.templates[rel] = self._released_template(rel, reference)
         if rel not in self.templates:
             source = self.access.read(path)
             template = None
@@ -273,13 +298,70 @@ class _Builder(VouchedFiles):
         return self.model
 
     def _read(self, files: list[Path]) -> None:
-        """Read and parse every configuration file."""
+        """Read every configuration file; parse those that may be flAPI main configs, and every file
+        that is not YAML, now. The other YAML files wait (:meth:`_defer`): endpoint files are parsed
+        project by project, so that a run can check each one and let its tree go (``on_endpoint``)."""
         self.progress.phase("reading", len(files))
         for path in files:
-            if effective_suffix(path) in YAML_SUFFIXES + JSON_SUFFIXES + (".toml",) or _is_env_document(path):
+            suffix = effective_suffix(path)
+            if suffix in YAML_SUFFIXES:
+                if not self._defer(path):
+                    self.document(path)
+            elif suffix in JSON_SUFFIXES + (".toml",) or _is_env_document(path):
                 self.document(path)
             self.progress.advance()
         self.progress.done()
+
+    def _defer(self, path: Path) -> bool:
+        """Read a YAML file and keep its parse for later, unless its text (with what it includes) may be
+        a main config: those must all be known before any endpoint is (they decide which files are)."""
+        rel = self.access.rel(path)
+        if rel in self.documents or rel in self.deferred:
+            return rel in self.deferred
+        source = self.access.read(path)
+        if source is None:
+            self.documents[rel] = None
+            return True
+        if self._includes_main_config(source) or classify.may_hold_main_config(source.text):
+            self.deferred[rel] = source  # document() takes it from here, instead of reading it again
+            return False
+        self._record_source(source)
+        self.deferred[rel] = source
+        # Its place among the documents is kept: they stay in the order the files were found.
+        self.document_at[rel] = len(self.model.documents)
+        self.model.documents.append(None)  # type: ignore[arg-type]  # filled when it is parsed
+        return True
+
+    def _includes_main_config(self, source: SourceFile) -> bool:
+        """Whether an include of ``source`` may insert the key ``template`` (an include whose target
+        depends on the environment may insert anything). Notes every file its text names as an include
+        target (:attr:`include_targets`), followed or not: such a file is not an endpoint to drop early."""
+        if "{{include" not in source.text:
+            return False
+        found = False
+        for match in INCLUDE_RE.finditer(source.text):
+            target = match.group(2).strip()
+            if "{{" in target:
+                self.include_targets_unknown = True
+                found = True
+                continue
+            path = os.path.normpath(Path(target) if Path(target).is_absolute() else source.abs_path.parent / target)
+            if self.access.lexically_inside_root(Path(path)):
+                self.include_targets.add(self.access.rel(Path(path)))
+            if path not in self.include_sniffs:
+                text = self.access.peek(path) if self.access.lexically_inside_root(Path(path)) else None
+                self.include_sniffs[path] = text is not None and classify.may_hold_main_config(text)
+            found = found or self.include_sniffs[path]
+        return found
+
+    def includes_it(self, rel: str) -> bool:
+        """Whether some file read so far may include ``rel`` (by the text of its include directives)."""
+        return self.include_targets_unknown or rel in self.include_targets
+
+    def _parse_deferred(self) -> None:
+        """Parse the YAML files still waiting, in the order they were found."""
+        for source in list(self.deferred.values()):
+            self.document(source.abs_path)
 
     def _project(self, document: Document) -> FlapiProject:
         if document.path in self.projects_by_main:
@@ -371,7 +453,10 @@ class _Builder(VouchedFiles):
     def _may_be_flapi(self, path: Path) -> bool:
         if effective_suffix(path) == ".sql":
             return True
-        document = self.documents.get(self.access.rel(path))
+        rel = self.access.rel(path)
+        document = self.document(path) if rel in self.deferred else self.documents.get(rel)
+        if document is not None and document.format == CACHED_FORMAT:
+            return True  # the result cache vouches for it as an endpoint file
         return document is not None and document.format == "yaml" and not classify.is_main_config(document.root)
 
     def _yaml_files_in(self, directory: Path) -> list[Path]:
@@ -409,7 +494,7 @@ class _Builder(VouchedFiles):
                     endpoint = self._endpoint(document, project)
                     if path in to_verify and not self._references_scope(endpoint, in_scope):
                         continue
-                    project.endpoints.append(endpoint)
+                    project.endpoints.append(self._stream(endpoint) or endpoint)
                 elif path in to_verify or classify.is_main_config(document.root):
                     continue
                 else:
@@ -417,6 +502,7 @@ class _Builder(VouchedFiles):
                 owned.add(document.path)
         for rel in list(self.pending):  # vouched for, but no project took it as an endpoint: parse it
             self._reparse(rel)
+        self._parse_deferred()
         for path in files:
             rel = self.access.rel(path)
             document = self.documents.get(rel)
@@ -515,8 +601,8 @@ class _Builder(VouchedFiles):
 
     def _finish(self) -> None:
         self._confirm_tools()
-        for voucher, _ in self.vouched.values():
-            self.model.secret_spans.update(voucher.passwords)
+        for cached in self.model.cached_endpoints():  # vouched for by the cache, or checked as built
+            self.model.secret_spans.update(cached.secret_spans)
         for block in self.model.auth_blocks():
             block.options = self.model.options
             for user in block.users:
@@ -526,7 +612,8 @@ class _Builder(VouchedFiles):
         # the engine adds the secrets they find to the report's masked spans.
         self.model.secret_scans = secret_scans(self.model)
         for scan in self.model.secret_scans:
-            scan.options = self.model.options
+            if isinstance(scan, SecretScan):
+                scan.options = self.model.options
         self.model.diagnostics.extend(self.access.diagnostics)
         self.model.diagnostics = sorted(
             set(self.model.diagnostics), key=lambda d: (d.span, d.kind.value, d.message)

@@ -90,15 +90,9 @@ def voucher_for(
             return None
         stamps[path] = source.stamp
     probed = tuple(dict.fromkeys(fragments)) + ((endpoint.template.path,) if endpoint.template is not None else ())
-    passwords: tuple[Span, ...] = ()
-    sql_spans: tuple[tuple[Span, str], ...] = ()
     block = endpoint.auth
-    if block is not None:
-        passwords = tuple(u.password.span for u in block.users if u.password is not None)
-        aws = block.mapping.get_map("from-aws-secretmanager") if block.mapping is not None else None
-        init = aws.get_scalar("init") if aws is not None else None
-        if init is not None:  # as secret_scans names it
-            sql_spans = ((init.span, f"`{block.location_name}.from-aws-secretmanager.init`"),)
+    passwords = block.password_spans() if block is not None else ()
+    sql_spans = block.sql_spans() if block is not None else ()
     inserted = (len(includes), sum(i.fragment_range[1] - i.fragment_range[0] for i in includes))
     return Voucher(
         main=endpoint.project.document.path,

@@ -17,6 +17,9 @@ from mcplint.tree import MappingNode, Node, SequenceNode
 
 ENDPOINT_KEYS = ("url-path", "mcp-tool", "mcp-resource", "mcp-prompt")
 MAIN_CONFIG_SNIFF = re.compile(r"^template[ \t]*:", re.MULTILINE)
+# Any text that could hold the key ``template`` once parsed: the word anywhere (a quoted or flow
+# key, an anchor's mapping) except as ``template-source``, or a backslash (an escape in a quoted key).
+_MAYBE_TEMPLATE_KEY = re.compile(r"template(?!-source)|\\")
 
 # (client, key holding the servers) by file name; the folder matters for some.
 _CLIENT_FILES: dict[str, tuple[str, str]] = {
@@ -59,6 +62,12 @@ def is_main_config(root: Node | None) -> bool:
         return False
     template = root.get_map("template")
     return template is not None and "path" in template
+
+
+def may_hold_main_config(text: str) -> bool:
+    """False only for a text that cannot parse to a main config (:func:`is_main_config`): it never
+    names the key ``template``. Its includes are the caller's to check (their text is inserted)."""
+    return _MAYBE_TEMPLATE_KEY.search(text) is not None
 
 
 def is_mcplint_baseline(root: Node | None, text: str) -> bool:

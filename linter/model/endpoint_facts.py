@@ -33,7 +33,7 @@ _SHELL_REFERENCE = lazy_compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:[:?+-][^}]{0,20
 _SQL_KEYS = frozenset({"init"})  # SQL: secrets in it are the secret scan's (SEC005)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EnvReference:
     """One reference flAPI checks: its name, where it is written, and the include directive if it is a condition."""
 
@@ -43,7 +43,7 @@ class EnvReference:
     condition: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ShellReference:
     """A value written ``${NAME}`` or ``$NAME``, which flAPI never expands."""
 
@@ -53,7 +53,7 @@ class ShellReference:
     name: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Claim:
     """A name flAPI looks an endpoint up by: ``(kind, name)`` with kind tool/resource/prompt, or a route."""
 
@@ -64,7 +64,7 @@ class Claim:
     include_sites: tuple[Span, ...]  # the include directives that brought the name's text in
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EndpointFacts:
     """One endpoint file as the project-wide rules see it."""
 
@@ -82,7 +82,13 @@ class EndpointFacts:
 # ------------------------------------------------------------------ computing
 
 
-def endpoint_facts(endpoint: Endpoint, sources: Mapping[str, SourceFile]) -> EndpointFacts:
+# The references in an included range of a fragment: (fragment, start, end) -> them (env_references).
+FragmentReferences = dict[tuple[str, int, int], tuple["EnvReference", ...]]
+
+
+def endpoint_facts(
+    endpoint: Endpoint, sources: Mapping[str, SourceFile], shared: FragmentReferences | None = None
+) -> EndpointFacts:
     tool = endpoint.mcp_tool
     return EndpointFacts(
         path=endpoint.document.path,
@@ -90,7 +96,7 @@ def endpoint_facts(endpoint: Endpoint, sources: Mapping[str, SourceFile]) -> End
         tool_name=tool.name if tool is not None else None,
         request_fields=tuple(f.name or "" for f in endpoint.request),
         claims=tuple(_claims(endpoint)),
-        env_references=tuple(env_references(endpoint.document, sources)),
+        env_references=tuple(env_references(endpoint.document, sources, shared)),
         shell_references=tuple(shell_references(endpoint.document)),
         template_path=endpoint.template.path if endpoint.template is not None else None,
         includes=tuple(dict.fromkeys(i.fragment_path for i in endpoint.document.includes if i.fragment_path)),
@@ -149,16 +155,27 @@ def _conditions(document: Document) -> Iterator[EnvReference]:
         yield EnvReference(found.group(1), source.span(base, base + length), condition, condition)
 
 
-def env_references(document: Document, sources: Mapping[str, SourceFile]) -> Iterator[EnvReference]:
+def env_references(
+    document: Document, sources: Mapping[str, SourceFile], shared: FragmentReferences | None = None
+) -> Iterator[EnvReference]:
     """The environment references flAPI 26.10 checks in one document: its text, the text its includes
-    insert, then its include conditions (a reference may repeat: callers keep the first of each place)."""
-    pieces: list[tuple[SourceFile, int, int | None]] = [(document.source, 0, None)]
+    insert, then its include conditions (a reference may repeat: callers keep the first of each place).
+
+    ``shared`` keeps the references of each included range, for the endpoints that include the same
+    fragment: one copy of them instead of one per endpoint (streamed_files.py keeps every endpoint's)."""
+    yield from _scan(document.source)
     for record in document.includes:
         fragment = sources.get(record.fragment_path or "")
-        if fragment is not None:
-            pieces.append((fragment, record.fragment_range[0], record.fragment_range[1]))
-    for source, start, end in pieces:
-        yield from _scan(source, start, end)
+        if fragment is None:
+            continue
+        start, end = record.fragment_range
+        if shared is None:
+            yield from _scan(fragment, start, end)
+            continue
+        key = (fragment.path, start, end)
+        if key not in shared:
+            shared[key] = tuple(_scan(fragment, start, end))
+        yield from shared[key]
     yield from _conditions(document)
 
 

@@ -14,7 +14,7 @@ from mcplint.lazy_re import lazy_compile
 from mcplint.loaders.mustache import MustacheTemplate
 from mcplint.model.analysis_memo import AnalysisMemo
 from mcplint.model.documents import Document
-from mcplint.model.endpoint_facts import EndpointFacts, endpoint_facts
+from mcplint.model.endpoint_facts import EndpointFacts, FragmentReferences, endpoint_facts
 from mcplint.model.secrets import SecretValue
 from mcplint.model.sql import SqlText
 from mcplint.source import SourceFile
@@ -75,6 +75,19 @@ class AuthBlock:
         """The file whose cached findings hold this block's: the owning endpoint or main file, also
         when the block came in through an include (so that an endpoint file's findings are its own)."""
         return self.document.path
+
+    def password_spans(self) -> tuple[Span, ...]:
+        """Where its basic-auth passwords are (masked in every output; the secret scan leaves them to the
+        weak-credential rules)."""
+        return tuple(user.password.span for user in self.users if user.password is not None)
+
+    def sql_spans(self) -> tuple[tuple[Span, str], ...]:
+        """The SQL it holds (``from-aws-secretmanager.init``) and what the secret scan calls it."""
+        aws = self.mapping.get_map("from-aws-secretmanager") if self.mapping is not None else None
+        init = aws.get_scalar("init") if aws is not None else None
+        if init is None:
+            return ()
+        return ((init.span, f"`{self.location_name}.from-aws-secretmanager.init`"),)
 
     @property
     def mapping(self) -> MappingNode | None:
@@ -170,10 +183,11 @@ class Endpoint:
     template_status: str = ""
     _facts: EndpointFacts | None = field(default=None, init=False, repr=False)
 
-    def facts(self, sources: dict[str, SourceFile]) -> EndpointFacts:
-        """What the project-wide rules read from this endpoint (``endpoint_facts.py``), computed once."""
+    def facts(self, sources: dict[str, SourceFile], shared: FragmentReferences | None = None) -> EndpointFacts:
+        """What the project-wide rules read from this endpoint (``endpoint_facts.py``), computed once
+        (``shared``: see :func:`~mcplint.model.endpoint_facts.env_references`)."""
         if self._facts is None:
-            self._facts = endpoint_facts(self, sources)
+            self._facts = endpoint_facts(self, sources, shared)
         return self._facts
 
     def release_caches(self) -> None:
@@ -212,7 +226,7 @@ class Endpoint:
         return f"endpoint `{self.document.path}`"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CachedUnit:
     """A unit of a file the result cache vouches for: never checked, its findings come from the cache."""
 
@@ -223,7 +237,7 @@ class CachedUnit:
         return self.path
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class CachedEndpoint:
     """An endpoint file the result cache vouches for, standing in for its :class:`Endpoint`.
 
@@ -241,7 +255,7 @@ class CachedEndpoint:
     cached_facts: EndpointFacts = field(repr=False)
     unit_counts: dict[str, int] = field(repr=False)  # rule target (its value) -> the file's units of it
     entry: object = field(repr=False)  # the result cache's record of the file's findings
-    secret_spans: frozenset[Span] = field(repr=False)  # its basic-auth passwords, masked in every output
+    secret_spans: tuple[Span, ...] = field(repr=False)  # its basic-auth passwords, masked in every output
     sql_spans: dict[Span, str] = field(repr=False)  # SQL in its auth block (``from-aws-secretmanager.init``)
 
     @property
@@ -254,6 +268,20 @@ class CachedEndpoint:
     def placeholders(self, target: str) -> list[CachedUnit]:
         """Stand-ins for the file's units of ``target`` (a rule target's value), as many as it had."""
         return [CachedUnit(self.source.path)] * self.unit_counts.get(target, 0)
+
+
+@dataclass(eq=False, slots=True)
+class CheckedEndpoint(CachedEndpoint):
+    """An endpoint file checked while the model was built, standing in for its :class:`Endpoint`.
+
+    The builder hands a qualifying endpoint file's own units to the engine as soon
+    as it has made them (``engine/streaming.py``), so that its tree can go: a
+    large tree's memory was mostly those trees. ``entry`` holds the findings, as
+    the result cache would; only its model-visible texts wait in full, because
+    they are judged against every tool name (``model/streamed_files.py``).
+    """
+
+    texts: list = field(default_factory=list, repr=False)  # type: ignore[type-arg]  # its ModelTexts
 
 
 @dataclass(eq=False)

@@ -78,12 +78,16 @@ class Model:
     # Settings rules may read (from the configuration), e.g. "sensitive-columns": extra regexes.
     options: dict = field(default_factory=dict)  # type: ignore[type-arg]
     secret_spans: set[Span] = field(default_factory=set)
-    secret_scans: list[SecretScan] = field(default_factory=list)
+    secret_scans: list[SecretScan | CachedUnit] = field(default_factory=list)
     # Absolute paths of files a configuration names whose existence the build asked about (a
     # template, an include target): a cached report is only valid while each still (does not) exist.
+    # Noted only in a run with a cache (nothing else reads them).
     probed: set[str] = field(default_factory=set)
     # Template analyses kept between runs (the result cache fills ``stored`` and keeps ``added``).
     analysis_memo: AnalysisMemo = field(default_factory=AnalysisMemo)
+    # Files whose units were checked while the model was built (engine/streaming.py): path -> their
+    # findings, as the result cache keeps a file's; their units here are placeholders.
+    prechecked: dict[str, object] = field(default_factory=dict)
     _texts: list[ModelText | CachedUnit] | None = field(default=None, init=False, repr=False)
 
     def all_endpoints(self) -> list[Endpoint | CachedEndpoint]:

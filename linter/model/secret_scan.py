@@ -42,6 +42,7 @@ from mcplint.model import secret_patterns as sp
 from mcplint.loaders.mustache import MustacheTemplate, parse_mustache
 from mcplint.model.classify import is_go_template
 from mcplint.model.documents import CACHED_FORMAT
+from mcplint.model.flapi import CachedUnit
 from mcplint.model.secrets import SecretValue
 from mcplint.model.sql import SqlText
 from mcplint.source import SourceFile
@@ -50,7 +51,7 @@ from mcplint.tree import MappingNode, Node, ScalarNode, SequenceNode, format_pat
 
 if TYPE_CHECKING:
     from mcplint.model.documents import Document
-    from mcplint.model.flapi import Template
+    from mcplint.model.flapi import AuthBlock, Template
     from mcplint.model.model import Model
 
 
@@ -141,16 +142,12 @@ class SecretScan:
 # ----------------------------------------------------------------- the model
 
 
-def secret_scans(model: Model) -> list[SecretScan]:
-    """One unit per document and per SQL template, in a stable order."""
-    basic_auth = {
-        user.password.span
-        for block in model.auth_blocks()
-        for user in block.users
-        if user.password is not None
-    }
+def secret_scans(model: Model) -> list[SecretScan | CachedUnit]:
+    """One unit per document and per SQL template, in a stable order (a placeholder for a file whose
+    findings were kept: by the result cache, or when the file was checked as the model was built)."""
+    basic_auth = {span for block in model.auth_blocks() for span in block.password_spans()}
     for cached in model.cached_endpoints():  # the same, from what the result cache recorded
-        basic_auth |= cached.secret_spans
+        basic_auth.update(cached.secret_spans)
     flapi_docs: dict[str, str] = {}  # path -> "main" | "endpoint" | "fragment"
     # By span, not by node: an included fragment is also parsed as its own document.
     sql_spans: dict[Span, str] = {}  # span of a scalar holding SQL -> what the SQL is
@@ -178,10 +175,7 @@ def secret_scans(model: Model) -> list[SecretScan]:
         if endpoint.template is not None:
             templates.setdefault(endpoint.template.path, endpoint.template)
     for block in model.auth_blocks():
-        aws = block.mapping.get_map("from-aws-secretmanager") if block.mapping is not None else None
-        init = aws.get_scalar("init") if aws is not None else None
-        if init is not None:
-            sql_spans[init.span] = f"`{block.location_name}.from-aws-secretmanager.init`"
+        sql_spans.update(block.sql_spans())
     clients = {c.document.path: c.client for c in model.client_configs}
     roles = {d.document.path: "fluxbase" for d in model.fluxbase}
     roles.update({d.document.path: "pgedge" for d in model.pgedge})
@@ -196,7 +190,7 @@ def secret_scans(model: Model) -> list[SecretScan]:
     for document in model.documents:
         path = document.path
         if document.format == CACHED_FORMAT:  # its findings and secrets come from the result cache
-            scans.append(SecretScan(path, _not_parsed))
+            scans.append(CachedUnit(path))
             continue
         if path in flapi_docs:
             context = Context("flapi", flapi=True)
@@ -217,15 +211,30 @@ def secret_scans(model: Model) -> list[SecretScan]:
         scans.append(SecretScan(path, scanner.run, facts=facts))
     for path in sorted(templates.keys() | {p for p in cached_templates if p in model.sources}):
         template = templates.get(path)
-        if template is not None:
+        if path in model.prechecked:  # scanned while the model was built (engine/streaming.py)
+            scans.append(CachedUnit(path))
+        elif template is not None:
             scans.append(SecretScan(path, lambda t=template: _scan_template(t.source, t.mustache)))
         else:  # only endpoint files the cache vouched for use it: read, but its Mustache not yet parsed
             scans.append(SecretScan(path, lambda s=model.sources[path]: _scan_template(s, parse_mustache(s.text))))
     return scans
 
 
-def _not_parsed() -> list[SecretHit]:
-    raise RuntimeError("a file the result cache vouched for was scanned (its findings should have been reused)")
+def endpoint_file_scan(
+    document: Document, block: AuthBlock | None, sources: dict[str, SourceFile], options: dict  # type: ignore[type-arg]
+) -> SecretScan:
+    """The secret scan of an endpoint file's document, as :func:`secret_scans` makes it, for a file that no
+    other file includes: then the only basic-auth passwords and SQL values in its own text are its auth
+    block's (a scan skips the text its includes insert: that is scanned in its own file)."""
+    passwords = set(block.password_spans()) if block is not None else set()
+    sql = dict(block.sql_spans()) if block is not None else {}
+    scanner = _DocumentScanner(document, Context("flapi", flapi=True), sources, passwords, sql)
+    return SecretScan(document.path, scanner.run, options=options)
+
+
+def template_scan(template: Template, options: dict) -> SecretScan:  # type: ignore[type-arg]
+    """The secret scan of a SQL template, as :func:`secret_scans` makes it."""
+    return SecretScan(template.path, lambda: _scan_template(template.source, template.mustache), options=options)
 
 
 def mask_spans(scans: list[SecretScan]) -> set[Span]:

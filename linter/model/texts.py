@@ -18,7 +18,7 @@ from enum import Enum
 from typing import TYPE_CHECKING
 
 from mcplint.loaders.scalar_positions import value_span
-from mcplint.model.flapi import CachedEndpoint, CachedUnit, Endpoint, FlapiProject, McpEntry
+from mcplint.model.flapi import CachedEndpoint, CachedUnit, CheckedEndpoint, Endpoint, FlapiProject, McpEntry
 from mcplint.model.tools import ToolEntry, ToolListFile
 from mcplint.source import SourceFile
 from mcplint.span import Span
@@ -61,7 +61,7 @@ _ENTRY_KIND = {
 KnownTools = Mapping[str, frozenset[str]]
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class ModelText:
     """One model-visible text and where it came from.
 
@@ -156,6 +156,13 @@ def known_tools(model: Model) -> dict[str, frozenset[str]]:
     return {name: frozenset(servers) for name, servers in found.items()}
 
 
+def endpoint_texts(model: Model, endpoint: Endpoint) -> list[ModelText]:
+    """The endpoint's model-visible texts, as :func:`collect_texts` gives them (the tool names they are
+    judged against are set there)."""
+    server = f"flapi:{endpoint.project.document.path}" if endpoint.project is not None else "flapi:standalone"
+    return list(_endpoint_texts(model, endpoint, server, {}))
+
+
 def endpoint_text_files(model: Model, endpoint: Endpoint) -> set[str]:
     """The files the endpoint's model-visible texts are written in (fragments it includes, or itself)."""
     return {text.anchor.path for text in _endpoint_texts(model, endpoint, "", {})}
@@ -179,7 +186,11 @@ def _all_texts(model: Model, known: KnownTools) -> Iterator[ModelText | CachedUn
         yield from _project_texts(model, project, known)
     for server, endpoints in _flapi_servers(model):
         for endpoint in endpoints:
-            if isinstance(endpoint, CachedEndpoint):
+            if isinstance(endpoint, CheckedEndpoint):  # its texts, kept whole: judged now
+                for text in endpoint.texts:
+                    text.known_tools = known
+                    yield text
+            elif isinstance(endpoint, CachedEndpoint):
                 yield from endpoint.placeholders("model-text")
             else:
                 yield from _endpoint_texts(model, endpoint, server, known)

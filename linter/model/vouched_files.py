@@ -21,7 +21,7 @@ from mcplint.loaders.flapi_text import IncludeBudget
 from mcplint.model.cached import Voucher, layout_digest
 from mcplint.model.dependencies import tool_names_digest
 from mcplint.model.documents import CACHED_FORMAT, Document
-from mcplint.model.flapi import CachedEndpoint, Endpoint, FlapiProject
+from mcplint.model.flapi import CachedEndpoint, CheckedEndpoint, Endpoint, FlapiProject
 from mcplint.model.model import Model
 from mcplint.model.texts import known_tools
 from mcplint.source import SourceFile
@@ -37,6 +37,7 @@ class VouchedFiles:
     access: FileAccess
     include_budget: IncludeBudget
     documents: dict[str, Document | None]
+    document_at: dict[str, int]  # where each document (or placeholder) stands in model.documents
     fragments: dict[str, object]
 
     def __init__(self, vouchers: Vouchers | None) -> None:
@@ -44,7 +45,7 @@ class VouchedFiles:
         # Files read but not parsed because the cache vouches for them, until the build confirms it.
         self.pending: dict[str, tuple[Voucher, object, Document]] = {}
         self.vouched: dict[str, tuple[Voucher, Document]] = {}  # confirmed: they are CachedEndpoints
-        self.placeholder_at: dict[str, int] = {}  # where each stands in model.documents
+        self.layout: str | None = None  # layout_digest, once every main config is known
 
     if TYPE_CHECKING:  # what the builder provides
         def _parsed(
@@ -59,6 +60,10 @@ class VouchedFiles:
 
         def _endpoint(self, document: Document, project: FlapiProject | None) -> Endpoint: ...
 
+        def includes_it(self, rel: str) -> bool: ...
+
+        def _place(self, rel: str, document: Document) -> None: ...
+
     def _placeholder(self, rel: str, source: SourceFile) -> Document | None:
         """A placeholder document for ``rel`` if the cache vouches for it and its files are unchanged."""
         assert self.vouchers is not None
@@ -68,8 +73,7 @@ class VouchedFiles:
         placeholder = Document(source, None, CACHED_FORMAT)
         self.pending[rel] = (found[0], found[1], placeholder)
         self.documents[rel] = placeholder
-        self.placeholder_at[rel] = len(self.model.documents)
-        self.model.documents.append(placeholder)
+        self._place(rel, placeholder)
         return placeholder
 
     def _unchanged(self, voucher: Voucher, rel: str, source: SourceFile) -> bool:
@@ -110,7 +114,7 @@ class VouchedFiles:
         # then (see _spend): parsed now, against a fresh one, they are followed just as they were there.
         document = self._parsed(Path(source.abs_path), rel, source, IncludeBudget())
         assert document is not None  # a YAML file always gives a document (only a JSON baseline does not)
-        self.model.documents[self.placeholder_at[rel]] = document
+        self.model.documents[self.document_at[rel]] = document
         self.documents[rel] = document
         return document
 
@@ -133,8 +137,16 @@ class VouchedFiles:
     def _vouched_endpoint(self, rel: str, project: FlapiProject) -> CachedEndpoint | None:
         """The stand-in for a vouched endpoint file, when every file its findings rest on is unchanged."""
         voucher, entry, placeholder = self.pending[rel]
-        if project.document.path != voucher.main or rel in self.fragments:
+        if project.document.path != voucher.main or rel in self.fragments or self.includes_it(rel):
             return None  # included by another file: its texts would be judged there too
+        # A file read after the main configs were confirmed (_confirm_owners, _confirm_layout) is
+        # checked here: it still belongs to that project alone, and the main configs are unchanged.
+        if len(self._owning_projects(Path(placeholder.source.abs_path))) != 1:
+            return None
+        if self.layout is None:
+            self.layout = layout_digest(self.model)
+        if voucher.layout != self.layout:
+            return None
         main = self.model.sources.get(voucher.main)
         if main is None or main.stamp != voucher.stamps.get(voucher.main):
             return None
@@ -149,7 +161,7 @@ class VouchedFiles:
             cached_facts=voucher.facts,
             unit_counts=voucher.counts,
             entry=entry,
-            secret_spans=frozenset(voucher.passwords),
+            secret_spans=voucher.passwords,
             sql_spans=dict(voucher.sql_spans),
         )
 
@@ -161,8 +173,8 @@ class VouchedFiles:
         digest = tool_names_digest(known_tools(self.model))
         for project in self.model.projects:
             for index, endpoint in enumerate(project.endpoints):
-                if not isinstance(endpoint, CachedEndpoint):
-                    continue
+                if not isinstance(endpoint, CachedEndpoint) or isinstance(endpoint, CheckedEndpoint):
+                    continue  # a file checked as it was built was judged against this run's names
                 voucher, _ = self.vouched[endpoint.unit_path]
                 if voucher.tools and voucher.tools != digest:
                     document = self._reparse(endpoint.unit_path)
