@@ -8,6 +8,7 @@ at the exact token and name a location that survives line moves.
 
 from __future__ import annotations
 
+import sys
 from typing import Protocol, Union
 from collections.abc import Iterator
 
@@ -48,7 +49,9 @@ class Node:
 
     @property
     def logical_path(self) -> str:
-        return format_path(self.path)
+        # Interned: the same few paths ("url-path", "request[0].description") name places in every
+        # endpoint, and a large run keeps many of them (facts, model texts, findings).
+        return sys.intern(format_path(self.path))
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.span}, {self.logical_path!r})"

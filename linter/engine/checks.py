@@ -200,13 +200,16 @@ def _work(model: Model, rules: Sequence[Rule]) -> _Work:
     quiet = {path for path, entry in model.prechecked.items() if not entry.findings}  # type: ignore[attr-defined]
     for slot, (units, _) in enumerate(work.targets):
         for index, unit in enumerate(units):
-            key = id(unit)
-            path = paths.get(key)
-            if path is None:
-                # An auth block included from a fragment belongs with its endpoint file (model/flapi.py).
-                path = paths[key] = getattr(unit, "group_path", None) or unit.unit_path
-            if path in quiet and isinstance(unit, CachedUnit):
-                continue
+            if isinstance(unit, CachedUnit):
+                path = unit.path
+                if path in quiet:
+                    continue
+            else:
+                key = id(unit)
+                path = paths.get(key)
+                if path is None:
+                    # An auth block included from a fragment belongs with its endpoint file (model/flapi.py).
+                    path = paths[key] = getattr(unit, "group_path", None) or unit.unit_path
             work.by_path.setdefault(path, []).append((slot, index))
     return work
 

@@ -52,17 +52,26 @@ class EndpointChecker:
     def __call__(self, groups: dict[str, dict[Target, list[Unit]]]) -> dict[str, FileEntry] | None:
         """Each file's findings, as ``(rule id, ordinal among the file's units of the target, n, finding)``
         with the secrets its scans found; None when a rule raised on one of the units."""
-        out: dict[str, FileEntry] = {}
+        out: dict[str, FileEntry] | None = {}
         for path, units_of in groups.items():
             found = self._check_file(units_of)
             if found is None:
-                return None
+                out = None
+                break
             scans = [unit for unit in units_of.get(Target.SECRET_SCAN, []) if isinstance(unit, SecretScan)]
             masks = mask_spans(scans)
             out[path] = FileEntry("", found, masks) if found or masks else _NOTHING
+        for units_of in groups.values():  # the analyses the checks built (a template's parses) go now
+            for units in units_of.values():
+                for unit in units:
+                    release = getattr(unit, "release_caches", None)
+                    if release is not None:
+                        release()
         self.calls += 1
         if self.calls % _COLLECT_EVERY == 0:
-            gc.collect(0)  # the checks' parse trees link back to their parents (see checks._check_files)
+            # Parse trees link back to their parents: with the collector paused (api.lint), the young
+            # generation is collected now and then, after their analyses were let go (see checks.py).
+            gc.collect(0)
         return out
 
     def _check_file(self, units_of: dict[Target, list[Unit]]) -> list[tuple[str, int, int, Finding]] | None:

@@ -339,17 +339,19 @@ class _Builder(VouchedFiles, StreamedFiles):
         if "{{include" not in source.text:
             return False
         found = False
+        folder = os.path.dirname(os.fspath(source.abs_path))
         for match in INCLUDE_RE.finditer(source.text):
             target = match.group(2).strip()
             if "{{" in target:
                 self.include_targets_unknown = True
                 found = True
                 continue
-            path = os.path.normpath(Path(target) if Path(target).is_absolute() else source.abs_path.parent / target)
-            if self.access.lexically_inside_root(Path(path)):
-                self.include_targets.add(self.access.rel(Path(path)))
-            if path not in self.include_sniffs:
-                text = self.access.peek(path) if self.access.lexically_inside_root(Path(path)) else None
+            path = os.path.normpath(target if os.path.isabs(target) else os.path.join(folder, target))
+            if path not in self.include_sniffs:  # each target once: many endpoints include the same fragment
+                inside = self.access.lexically_inside_root(path)
+                if inside:
+                    self.include_targets.add(self.access.rel(path))
+                text = self.access.peek(path) if inside else None
                 self.include_sniffs[path] = text is not None and classify.may_hold_main_config(text)
             found = found or self.include_sniffs[path]
         return found

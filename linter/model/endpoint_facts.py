@@ -11,6 +11,8 @@ these facts instead, which the result cache keeps per file
 
 from __future__ import annotations
 
+import sys
+
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -94,7 +96,7 @@ def endpoint_facts(
         path=endpoint.document.path,
         has_tool=tool is not None,
         tool_name=tool.name if tool is not None else None,
-        request_fields=tuple(f.name or "" for f in endpoint.request),
+        request_fields=tuple(sys.intern(f.name or "") for f in endpoint.request),
         claims=tuple(_claims(endpoint)),
         env_references=tuple(env_references(endpoint.document, sources, shared)),
         shell_references=tuple(shell_references(endpoint.document)),
@@ -136,7 +138,9 @@ def _scan(source: SourceFile, start: int = 0, end: int | None = None) -> Iterato
         return
     for match in _REFERENCE.finditer(text, start, stop):
         if not _full_line_comment(text, match.start()):
-            yield EnvReference(match.group(1), source.span(match.start(), match.end()), match.group())
+            # Names interned: the same few variables are named in many endpoints, whose facts a run keeps.
+            name, written = sys.intern(match.group(1)), sys.intern(match.group())
+            yield EnvReference(name, source.span(match.start(), match.end()), written)
 
 
 def _conditions(document: Document) -> Iterator[EnvReference]:

@@ -18,7 +18,6 @@ with it, unless the template is also a document.
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mcplint.discovery import FileAccess, effective_suffix
@@ -37,6 +36,7 @@ from mcplint.tree import ScalarNode
 # Checks one endpoint file's units (and its template's): per file, its findings; None if a rule raised.
 EndpointChecker = Callable[[dict[str, dict[Target, list[Unit]]]], "dict[str, object] | None"]
 _DOCUMENT_SUFFIXES = (".yaml", ".yml", ".json", ".jsonc", ".toml")
+_NO_INCLUDES: list = []  # type: ignore[type-arg]  # shared by every placeholder (nothing adds to it)
 
 
 class StreamedFiles:
@@ -80,8 +80,7 @@ class StreamedFiles:
         template = endpoint.template
         if template is not None and self._template_qualifies(template.path):
             groups[template.path] = {Target.SECRET_SCAN: [template_scan(template, self.model.options)]}
-        entries = self.checker(groups)
-        endpoint.release_caches()
+        entries = self.checker(groups)  # it lets the checks' analyses go
         if entries is None:
             return None
         counts = tuple((target.value, len(found)) for target, found in units.items())
@@ -97,7 +96,7 @@ class StreamedFiles:
             sql_spans=self._intern(sql, lambda: dict(sql)),
             texts=endpoint_texts(self.model, endpoint),
         )
-        placeholder = Document(document.source, None, CACHED_FORMAT)
+        placeholder = Document(document.source, None, CACHED_FORMAT, _NO_INCLUDES)
         self.documents[rel] = placeholder
         self.model.documents[self.document_at[rel]] = placeholder
         self.model.prechecked.update(entries)
@@ -129,8 +128,8 @@ class StreamedFiles:
         return (
             path not in self.model.prechecked
             and path not in self.documents
-            and effective_suffix(Path(path)) not in _DOCUMENT_SUFFIXES
-            and not is_env_file(Path(path).name)
+            and effective_suffix(path) not in _DOCUMENT_SUFFIXES
+            and not is_env_file(path.rsplit("/", 1)[-1])
         )
 
     def _released_template(self, rel: str, reference: ScalarNode) -> Template | None:

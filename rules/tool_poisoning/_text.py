@@ -58,10 +58,12 @@ class Normalised:
     """
 
     text: str
-    origin: array[int]
+    origin: array[int] | None  # None: nothing was dropped or mapped, offsets are the original's
 
     def original(self, start: int, end: int) -> tuple[int, int]:
         """The original range behind ``text[start:end]``."""
+        if self.origin is None:
+            return start, max(start, end)
         if end <= start:
             return self.origin[start], self.origin[start]
         return self.origin[start], self.origin[end - 1] + 1
@@ -72,7 +74,7 @@ def normalise(text: str) -> Normalised:
     """Drop hidden characters, map look-alikes and compatibility forms to ASCII."""
     hidden = classify(text)
     if text.isascii() and not hidden:
-        return Normalised(text, array("I", range(len(text) + 1)))
+        return Normalised(text, None)  # the common case keeps no offset table (texts are cached)
     out: list[str] = []
     origin = array("I")
     for i, ch in enumerate(text):
