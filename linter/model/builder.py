@@ -484,6 +484,8 @@ class _Builder(VouchedFiles, StreamedFiles):
             for path in candidates:
                 document = self.document(path)
                 if document is not None and document.format == CACHED_FORMAT:
+                    # A stand-in is made only for a file one project owns, so only a vouched file waits here.
+                    assert document.path in self.pending, document.path
                     cached = self._vouched_endpoint(document.path, project)
                     if cached is not None:
                         project.endpoints.append(cached)

@@ -18,6 +18,7 @@ with it, unless the template is also a document.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mcplint.discovery import FileAccess, effective_suffix
@@ -26,7 +27,7 @@ from mcplint.loaders.mustache import parse_mustache
 from mcplint.model.client_formats import other_client_config
 from mcplint.model.documents import CACHED_FORMAT, Document
 from mcplint.model.endpoint_facts import FragmentReferences
-from mcplint.model.flapi import CheckedEndpoint, Endpoint, Template
+from mcplint.model.flapi import CheckedEndpoint, Endpoint, FlapiProject, Template
 from mcplint.model.model import DocumentUnit, Model, Target, Unit
 from mcplint.model.secret_scan import endpoint_file_scan, template_scan
 from mcplint.model.texts import endpoint_texts
@@ -59,11 +60,13 @@ class StreamedFiles:
     if TYPE_CHECKING:  # what the builder provides
         def includes_it(self, rel: str) -> bool: ...
 
+        def _owning_projects(self, path: Path) -> list[FlapiProject]: ...
+
     def _stream(self, endpoint: Endpoint) -> CheckedEndpoint | None:
         """The stand-in for ``endpoint`` once its file's units are checked, or None (then it is kept)."""
         document = endpoint.document
         rel = document.path
-        if self.checker is None or endpoint.project is None or not self._qualifies(rel):
+        if self.checker is None or endpoint.project is None or not self._qualifies(rel, document.source):
             return None
         if other_client_config(document) is not None:
             return None  # also a client config (read as one later, from its tree)
@@ -116,9 +119,11 @@ class StreamedFiles:
             found = self.interned[key] = make()
         return found
 
-    def _qualifies(self, rel: str) -> bool:
+    def _qualifies(self, rel: str, source: SourceFile) -> bool:
         if rel in self.fragments or self.includes_it(rel) or rel not in self.document_at:
             return False
+        if len(self._owning_projects(source.abs_path)) != 1:
+            return False  # another project takes it as an endpoint too, and needs its tree
         self.diagnosed_paths.update(d.span.path for d in self.access.diagnostics)
         return rel not in self.diagnosed_paths
 
