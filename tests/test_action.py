@@ -325,7 +325,7 @@ def test_install_step_refuses_anything_but_a_version(stub: dict[str, Path], vers
     assert not _pwned(stub["workspace"])
 
 
-_CHECK = ["-I", "-m", "mcplint", "check"]
+_CHECK = ["-I", "-m", "mcplint", "check", "--no-cache"]
 
 
 @pytest.mark.parametrize(("inputs", "expected"), [

@@ -287,9 +287,7 @@ class _Builder(VouchedFiles, StreamedFiles):
             document = self.documents.get(self.access.rel(path))
             if document is not None and document.format == "yaml" and classify.is_main_config(document.root):
                 self._project(document)
-        self._confirm_owners()
         self._resolve_context(files)
-        self._confirm_layout()
         self._attach_endpoints(files)
         self._standalone_context(files)
         self._classify_others(files)

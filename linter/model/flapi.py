@@ -204,6 +204,11 @@ class Endpoint:
         return self.document.path
 
     @property
+    def tool_name(self) -> str | None:
+        """The name of its MCP tool, if it serves one."""
+        return self.mcp_tool.name if self.mcp_tool is not None else None
+
+    @property
     def mapping(self) -> MappingNode:
         assert self.document.mapping is not None
         return self.document.mapping
@@ -264,6 +269,11 @@ class CachedEndpoint:
 
     def facts(self, sources: dict[str, SourceFile]) -> EndpointFacts:
         return self.cached_facts
+
+    @property
+    def tool_name(self) -> str | None:
+        """The name of its MCP tool, if it serves one (as :attr:`Endpoint.tool_name`)."""
+        return self.cached_facts.tool_name if self.cached_facts.has_tool else None
 
     def placeholders(self, target: str) -> list[CachedUnit]:
         """Stand-ins for the file's units of ``target`` (a rule target's value), as many as it had."""

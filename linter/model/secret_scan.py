@@ -146,8 +146,6 @@ def secret_scans(model: Model) -> list[SecretScan | CachedUnit]:
     """One unit per document and per SQL template, in a stable order (a placeholder for a file whose
     findings were kept: by the result cache, or when the file was checked as the model was built)."""
     basic_auth = {span for block in model.auth_blocks() for span in block.password_spans()}
-    for cached in model.cached_endpoints():  # the same, from what the result cache recorded
-        basic_auth.update(cached.secret_spans)
     flapi_docs: dict[str, str] = {}  # path -> "main" | "endpoint" | "fragment"
     # By span, not by node: an included fragment is also parsed as its own document.
     sql_spans: dict[Span, str] = {}  # span of a scalar holding SQL -> what the SQL is
@@ -160,7 +158,8 @@ def secret_scans(model: Model) -> list[SecretScan | CachedUnit]:
             flapi_docs.setdefault(fragment.path, "fragment")
     templates: dict[str, Template] = {}
     cached_templates: set[str] = set()  # templates of endpoint files the result cache vouched for
-    for cached in model.cached_endpoints():
+    for cached in model.cached_endpoints():  # from what the cache recorded, or the checks made while building
+        basic_auth.update(cached.secret_spans)
         flapi_docs[cached.unit_path] = "endpoint"
         for fragment_path in cached.cached_facts.includes:
             flapi_docs.setdefault(fragment_path, "fragment")

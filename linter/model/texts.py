@@ -139,10 +139,7 @@ def known_tools(model: Model) -> dict[str, frozenset[str]]:
     found: dict[str, set[str]] = {}
     for server, endpoints in _flapi_servers(model):
         for endpoint in endpoints:
-            if isinstance(endpoint, CachedEndpoint):
-                name = endpoint.cached_facts.tool_name if endpoint.cached_facts.has_tool else None
-            else:
-                name = endpoint.mcp_tool.name if endpoint.mcp_tool is not None else None
+            name = endpoint.tool_name
             if name:
                 found.setdefault(name, set()).add(server)
     for tools in model.tool_lists:

@@ -118,29 +118,13 @@ class VouchedFiles:
         self.documents[rel] = document
         return document
 
-    def _confirm_owners(self) -> None:
-        """A vouched file still belongs to the project that owned it, and only to it; else it is parsed."""
-        for rel, (voucher, _, placeholder) in list(self.pending.items()):
-            owners = self._owning_projects(Path(placeholder.source.abs_path))
-            if len(owners) != 1 or owners[0].document.path != voucher.main:
-                self._reparse(rel)
-
-    def _confirm_layout(self) -> None:
-        """The main configs are those (with the stamps) the vouchers were written under; else all are parsed."""
-        if not self.pending:
-            return
-        layout = layout_digest(self.model)
-        for rel, (voucher, _, _) in list(self.pending.items()):
-            if voucher.layout != layout:
-                self._reparse(rel)
-
     def _vouched_endpoint(self, rel: str, project: FlapiProject) -> CachedEndpoint | None:
         """The stand-in for a vouched endpoint file, when every file its findings rest on is unchanged."""
         voucher, entry, placeholder = self.pending[rel]
         if project.document.path != voucher.main or rel in self.fragments or self.includes_it(rel):
             return None  # included by another file: its texts would be judged there too
-        # A file read after the main configs were confirmed (_confirm_owners, _confirm_layout) is
-        # checked here: it still belongs to that project alone, and the main configs are unchanged.
+        # It still belongs to that project alone, and the main configs are those it was recorded under
+        # (they decide which files are endpoints); a placeholder no project takes is parsed after all.
         if len(self._owning_projects(Path(placeholder.source.abs_path))) != 1:
             return None
         if self.layout is None:
