@@ -130,14 +130,33 @@ def _result(result: Result, rule_index: int, hashes: dict[int, str] | None, comp
     )
 
 
-def build_log(report: Report, category: str = "mcplint") -> om.SarifLog:
-    rules = list(report.rules)  # every result's rule ran, so it is among them
-    index = {rule.id: i for i, rule in enumerate(rules)}
-    hashes: dict[str, dict[int, str]] = {}
+def _line_hashes(report: Report) -> dict[str, dict[int, str]]:
+    """Per file with results, the ``primaryLocationLineHash`` of each line a result starts on (only
+    those: a large report would otherwise hold one per line of every such file)."""
+    lines: dict[str, set[int]] = {}
     for result in report.results:
-        path = result.span.path
-        if path not in hashes and path in report.sources:
-            hashes[path] = line_hashes(report.sources[path].hash_text)
+        lines.setdefault(result.span.path, set()).add(result.span.start_line)
+    hashes: dict[str, dict[int, str]] = {}
+    for path, wanted in lines.items():
+        if path in report.sources:
+            every = line_hashes(report.sources[path].hash_text)
+            hashes[path] = {line: every[line] for line in wanted if line in every}
+    return hashes
+
+
+def build_log(report: Report, category: str = "mcplint") -> om.SarifLog:
+    return _log(report, category, _results(report))
+
+
+def _results(report: Report) -> list[om.Result]:
+    index = {rule.id: i for i, rule in enumerate(report.rules)}  # every result's rule ran
+    hashes = _line_hashes(report)
+    compared = report.baseline is not None
+    return [_result(r, index[r.rule.id], hashes.get(r.span.path), compared) for r in report.results]
+
+
+def _log(report: Report, category: str, results: list[Any]) -> om.SarifLog:
+    rules = list(report.rules)
     run = om.Run(
         tool=om.Tool(
             driver=om.ToolComponent(
@@ -156,9 +175,7 @@ def build_log(report: Report, category: str = "mcplint") -> om.SarifLog:
         },
         column_kind="unicodeCodePoints",
         invocations=[om.Invocation(execution_successful=report.internal_errors == 0)],
-        results=[
-            _result(r, index[r.rule.id], hashes.get(r.span.path), report.baseline is not None) for r in report.results
-        ],
+        results=results,
     )
     return om.SarifLog(version="2.1.0", schema_uri=SARIF_SCHEMA, runs=[run])
 
@@ -186,7 +203,18 @@ def to_json_data(value: Any) -> Any:
 
 
 def render(report: Report, category: str = "mcplint", settings: dict[str, Any] | None = None, **_: object) -> str:
-    data = to_json_data(build_log(report, category))
+    # The results are turned into JSON data one at a time, so that a large report never holds every
+    # result both as sarif-om objects and as data; the log around them keeps the results' place.
+    pending = object()
+    data = to_json_data(_log(report, category, [pending]))
+    run = data["runs"][0]
+    assert run["results"] == [pending]
+    index = {rule.id: i for i, rule in enumerate(report.rules)}
+    hashes = _line_hashes(report)
+    compared = report.baseline is not None
+    run["results"] = [
+        to_json_data(_result(r, index[r.rule.id], hashes.get(r.span.path), compared)) for r in report.results
+    ]
     if settings is not None:  # in-tree settings can silence findings: say where they came from
         data["runs"][0]["invocations"][0].setdefault("properties", {})["mcplintSettings"] = settings
     ordered = {"$schema": data.pop("$schema"), "version": data.pop("version"), **data}
