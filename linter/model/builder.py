@@ -298,7 +298,7 @@ class _Builder(VouchedFiles, StreamedFiles):
     def _read(self, files: list[Path]) -> None:
         """Read every configuration file; parse those that may be flAPI main configs, and every file
         that is not YAML, now. The other YAML files wait (:meth:`_defer`): endpoint files are parsed
-        project by project, so that a run can check each one and let its tree go (``on_endpoint``)."""
+        project by project, so that a run can check each one and let its tree go (``checker``)."""
         self.progress.phase("reading", len(files))
         for path in files:
             suffix = effective_suffix(path)
