@@ -234,3 +234,16 @@ def test_a_file_two_projects_take_as_an_endpoint_is_kept_whole(tmp_path: Path) -
     run = _agree(root)
     assert _checked_early(run) == set()
     assert len(run.model.projects) == 2
+
+
+def test_documents_stay_in_the_order_the_files_were_found(tmp_path: Path) -> None:
+    """Endpoint files are parsed after the main configs, project by project, but the documents (and so
+    the units of every rule on them) keep discovery order, as when every file was parsed while read."""
+    root = _project(tmp_path / "p")
+    _write(root / "a-first.yaml", "mcpServers: {}\n")
+    _write(root / "zz/.mcp.json", '{"mcpServers": {}}\n')
+    for keep_model in (True, False):
+        run = api.lint([root], root, keep_model=keep_model)
+        paths = [d.path for d in run.model.documents]
+        assert paths == sorted(paths), paths
+        assert paths[0] == "a-first.yaml" and "flapi.yaml" in paths
