@@ -247,3 +247,14 @@ def test_documents_stay_in_the_order_the_files_were_found(tmp_path: Path) -> Non
         paths = [d.path for d in run.model.documents]
         assert paths == sorted(paths), paths
         assert paths[0] == "a-first.yaml" and "flapi.yaml" in paths
+
+
+def test_a_file_whose_reading_gave_a_diagnostic_is_kept_whole(tmp_path: Path) -> None:
+    """A note from reading the file (bytes that are not UTF-8) counts as a diagnostic too."""
+    root = _project(tmp_path / "p")
+    text = (root / "sqls/e3.yaml").read_bytes().replace(b"Reads orders", b"Reads \xe9orders")
+    (root / "sqls/e3.yaml").write_bytes(text)
+    run = _agree(root)
+    assert "sqls/e3.yaml" not in _checked_early(run)
+    assert {"sqls/e1.yaml", "sqls/e5.yaml"} <= _checked_early(run)
+    assert any(d.span.path == "sqls/e3.yaml" for d in run.model.diagnostics)

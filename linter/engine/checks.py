@@ -163,12 +163,17 @@ def _take_prechecked(model: Model, work: _Work, rules: Sequence[Rule]) -> tuple[
         entries = work.by_path.get(path)
         if entries is None:
             continue
-        kept = [(slot, index) for slot, index in entries if isinstance(work.targets[slot][0][index], CachedUnit)]
+        kept: list[tuple[int, int]] = []
+        live: list[tuple[int, int]] = []
+        for slot, index in entries:
+            if isinstance(work.targets[slot][0][index], CachedUnit):
+                kept.append((slot, index))
+            else:
+                live.append((slot, index))
         found = check_cache.retag(entry, kept, slot_of, rule_index) if entry.findings else []
         if found is None:  # cannot happen: the builder gave the file a placeholder for each unit checked
             raise RuntimeError(f"the findings kept for {path} do not fit its units")
         tagged.extend(found)
-        live = [pair for pair in entries if not isinstance(work.targets[pair[0]][0][pair[1]], CachedUnit)]
         if live:
             work.by_path[path] = live
         else:

@@ -25,7 +25,7 @@ import gc
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from mcplint.engine.checks import _INTERNAL, _check, _Work
+from mcplint.engine.checks import _INTERNAL, _check, _release, _Work
 from mcplint.engine.result_cache import FileEntry
 from mcplint.engine.rule import Finding, Rule
 from mcplint.model.model import Target, Unit
@@ -61,12 +61,6 @@ class EndpointChecker:
             scans = [unit for unit in units_of.get(Target.SECRET_SCAN, []) if isinstance(unit, SecretScan)]
             masks = mask_spans(scans)
             out[path] = FileEntry("", found, masks) if found or masks else _NOTHING
-        for units_of in groups.values():  # the analyses the checks built (a template's parses) go now
-            for units in units_of.values():
-                for unit in units:
-                    release = getattr(unit, "release_caches", None)
-                    if release is not None:
-                        release()
         self.calls += 1
         if self.calls % _COLLECT_EVERY == 0:
             # Parse trees link back to their parents: with the collector paused (api.lint), the young
@@ -84,6 +78,7 @@ class EndpointChecker:
             entries += [(len(work.targets), index) for index in range(len(units))]
             work.targets.append((units, rule_indices))
         tagged = _check(work, entries, self.rules, True, lambda _: None)
+        _release(work, entries)  # the analyses the checks built (a template's parses) go now
         if any(key[0] == _INTERNAL for key, _ in tagged):
             return None
         return [(self.rules[rule_index].id, ordinal, n, finding) for (rule_index, ordinal, n), finding in tagged]

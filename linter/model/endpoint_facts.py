@@ -12,7 +12,6 @@ these facts instead, which the result cache keeps per file
 from __future__ import annotations
 
 import sys
-
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any

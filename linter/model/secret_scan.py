@@ -213,7 +213,7 @@ def secret_scans(model: Model) -> list[SecretScan | CachedUnit]:
         if path in model.prechecked:  # scanned while the model was built (engine/streaming.py)
             scans.append(CachedUnit(path))
         elif template is not None:
-            scans.append(SecretScan(path, lambda t=template: _scan_template(t.source, t.mustache)))
+            scans.append(template_scan(template, model.options))
         else:  # only endpoint files the cache vouched for use it: read, but its Mustache not yet parsed
             scans.append(SecretScan(path, lambda s=model.sources[path]: _scan_template(s, parse_mustache(s.text))))
     return scans

@@ -53,6 +53,7 @@ class StreamedFiles:
     def __init__(self, checker: EndpointChecker | None) -> None:
         self.checker = checker
         self.diagnosed_paths: set[str] = set()  # files a diagnostic of the build points at
+        self.access_notes_seen = 0  # how many of the file access's diagnostics are in diagnosed_paths
         self.released_templates: dict[str, SourceFile] = {}  # checked templates whose parse was dropped
         self.fragment_references: FragmentReferences = {}  # shared by the facts of endpoints that include them
         self.interned: dict[object, object] = {}  # equal small values of many stand-ins, kept once
@@ -61,6 +62,8 @@ class StreamedFiles:
         def includes_it(self, rel: str) -> bool: ...
 
         def _owning_projects(self, path: Path) -> list[FlapiProject]: ...
+
+        def _place(self, rel: str, document: Document) -> None: ...
 
     def _stream(self, endpoint: Endpoint) -> CheckedEndpoint | None:
         """The stand-in for ``endpoint`` once its file's units are checked, or None (then it is kept)."""
@@ -101,7 +104,7 @@ class StreamedFiles:
         )
         placeholder = Document(document.source, None, CACHED_FORMAT, _NO_INCLUDES)
         self.documents[rel] = placeholder
-        self.model.documents[self.document_at[rel]] = placeholder
+        self._place(rel, placeholder)
         self.model.prechecked.update(entries)
         if template is not None and template.path in entries:
             self.released_templates[template.path] = template.source
@@ -124,7 +127,9 @@ class StreamedFiles:
             return False
         if len(self._owning_projects(source.abs_path)) != 1:
             return False  # another project takes it as an endpoint too, and needs its tree
-        self.diagnosed_paths.update(d.span.path for d in self.access.diagnostics)
+        notes = self.access.diagnostics  # only those added since the last file: once each, not per file
+        self.diagnosed_paths.update(d.span.path for d in notes[self.access_notes_seen:])
+        self.access_notes_seen = len(notes)
         return rel not in self.diagnosed_paths
 
     def _template_qualifies(self, path: str) -> bool:

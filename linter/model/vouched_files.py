@@ -114,7 +114,7 @@ class VouchedFiles:
         # then (see _spend): parsed now, against a fresh one, they are followed just as they were there.
         document = self._parsed(Path(source.abs_path), rel, source, IncludeBudget())
         assert document is not None  # a YAML file always gives a document (only a JSON baseline does not)
-        self.model.documents[self.document_at[rel]] = document
+        self._place(rel, document)
         self.documents[rel] = document
         return document
 
