@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import attr
@@ -145,14 +146,16 @@ def _line_hashes(report: Report) -> dict[str, dict[int, str]]:
 
 
 def build_log(report: Report, category: str = "mcplint") -> om.SarifLog:
-    return _log(report, category, _results(report))
+    return _log(report, category, list(_results(report)))
 
 
-def _results(report: Report) -> list[om.Result]:
+def _results(report: Report) -> Iterator[om.Result]:
+    """The report's results as sarif-om objects, made one at a time."""
     index = {rule.id: i for i, rule in enumerate(report.rules)}  # every result's rule ran
     hashes = _line_hashes(report)
     compared = report.baseline is not None
-    return [_result(r, index[r.rule.id], hashes.get(r.span.path), compared) for r in report.results]
+    for r in report.results:
+        yield _result(r, index[r.rule.id], hashes.get(r.span.path), compared)
 
 
 def _log(report: Report, category: str, results: list[Any]) -> om.SarifLog:
@@ -209,12 +212,7 @@ def render(report: Report, category: str = "mcplint", settings: dict[str, Any] |
     data = to_json_data(_log(report, category, [pending]))
     run = data["runs"][0]
     assert run["results"] == [pending]
-    index = {rule.id: i for i, rule in enumerate(report.rules)}
-    hashes = _line_hashes(report)
-    compared = report.baseline is not None
-    run["results"] = [
-        to_json_data(_result(r, index[r.rule.id], hashes.get(r.span.path), compared)) for r in report.results
-    ]
+    run["results"] = [to_json_data(result) for result in _results(report)]
     if settings is not None:  # in-tree settings can silence findings: say where they came from
         data["runs"][0]["invocations"][0].setdefault("properties", {})["mcplintSettings"] = settings
     ordered = {"$schema": data.pop("$schema"), "version": data.pop("version"), **data}
