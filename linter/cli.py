@@ -14,6 +14,7 @@ import gc
 import os
 import re
 import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -190,7 +191,7 @@ def check(
     from mcplint.discovery import DiscoveryError
     from mcplint.engine.registry import SelectorError
     from mcplint.policies import PolicyError
-    from mcplint.reporters import get_reporter
+    from mcplint.reporters import get_writer
 
     cwd = Path.cwd()
     if isolated and config_path is not None:
@@ -291,13 +292,14 @@ def check(
     if statistics:
         from mcplint.reporters.statistics import render as render_statistics
 
-        text = render_statistics(report, output_format)
+        pieces: Iterable[str] = [render_statistics(report, output_format)]
     else:
-        text = get_reporter(output_format)(report, **options)
+        pieces = get_writer(output_format)(report, **options)  # written as they are made
     if output is not None:
-        _write_output(output, text, model)
+        _write_output(output, pieces, model)
     else:
-        click.echo(text, nl=False)
+        for block in _blocks(pieces):
+            click.echo(block, nl=False)
     outcome.save_cache()  # only now: a run that could not deliver its report leaves the tree as it was
 
     threshold = _LEVEL_RANK[fail_on or config.fail_on]
@@ -386,7 +388,22 @@ def _only_new_or_changed(report: Any, ref: str, lint_at_ref: Any) -> Any:
         _fail(str(exc))
 
 
-def _write_output(output: Path, text: str, model: Any, what: str = "report") -> None:
+def _blocks(pieces: Iterable[str], size: int = 1 << 16) -> Iterator[str]:
+    """Pieces of a report joined into blocks of about ``size`` characters: one write each, not one per
+    finding (``click.echo`` flushes every time)."""
+    block: list[str] = []
+    length = 0
+    for piece in pieces:
+        block.append(piece)
+        length += len(piece)
+        if length >= size:
+            yield "".join(block)
+            block, length = [], 0
+    if block:
+        yield "".join(block)
+
+
+def _write_output(output: Path, text: str | Iterable[str], model: Any, what: str = "report") -> None:
     """Write a report or baseline file without ever touching a scanned file.
 
     The scanned tree may be an attacker's: a symlink (the file itself, or a
@@ -413,7 +430,7 @@ def _write_output(output: Path, text: str, model: Any, what: str = "report") -> 
         folder = os.path.dirname(folder)
     real = os.path.realpath(target)
     scanned = {os.path.realpath(os.path.join(root, rel)) for rel in model.scope}
-    scanned |= {os.path.realpath(s.abs_path) for s in model.sources.values()}
+    scanned |= {os.path.realpath(s.abs_name) for s in model.sources.values()}
     if real in scanned:
         _fail(f"refusing to overwrite a scanned file with the {what}: {output}")
     try:
@@ -424,7 +441,8 @@ def _write_output(output: Path, text: str, model: Any, what: str = "report") -> 
         )
         try:
             with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-                out.write(text)
+                for piece in [text] if isinstance(text, str) else text:
+                    out.write(piece)
             os.chmod(temporary, 0o644 & ~_umask())
             os.replace(temporary, target)
         except BaseException:

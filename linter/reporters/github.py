@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from mcplint.engine.runner import Report
 from mcplint.reporters.safe_text import neutralise_legacy, printable
 from mcplint.settings_note import settings_line
@@ -17,11 +19,11 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def render(report: Report, settings: dict[str, object] | None = None, **_: object) -> str:
-    lines = []
+def chunks(report: Report, settings: dict[str, object] | None = None, **_: object) -> Iterator[str]:
+    """One line per piece: the settings notice, then one annotation per finding."""
     line = settings_line(settings)
     if line is not None:  # in-tree settings can silence findings: say where they came from
-        lines.append(f"::notice title=mcplint settings::{_escape_data(neutralise_legacy(printable(line)))}")
+        yield f"::notice title=mcplint settings::{_escape_data(neutralise_legacy(printable(line)))}\n"
     for result in report.results:
         span = result.span
         props = [
@@ -35,5 +37,8 @@ def render(report: Report, settings: dict[str, object] | None = None, **_: objec
         # Scanned text goes through the same sanitiser as the text format: no control characters
         # (a line break would end the command and start another line), no legacy `##[` command.
         message = _escape_data(neutralise_legacy(printable(result.message)))
-        lines.append(f"::{_COMMANDS[result.level.value]} {','.join(props)}::{message}")
-    return "".join(line + "\n" for line in lines)
+        yield f"::{_COMMANDS[result.level.value]} {','.join(props)}::{message}\n"
+
+
+def render(report: Report, settings: dict[str, object] | None = None, **_: object) -> str:
+    return "".join(chunks(report, settings))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import json
+from collections.abc import Iterator
+from typing import Any
 
 from mcplint import __version__
-from mcplint.engine.runner import Report
+from mcplint.engine.runner import Report, Result
+from mcplint.reporters.json_stream import lazy_list, stream_json
 from mcplint.reporters.safe_text import json_text
 from mcplint.span import Span
 
@@ -21,28 +23,27 @@ def _region(span: Span) -> dict[str, int]:
     }
 
 
-def render(report: Report, settings: dict[str, object] | None = None, **_: object) -> str:
-    findings = []
-    for result in report.results:
-        span = result.span
-        findings.append(
-            {
-                "rule_id": result.rule.id,
-                "rule_name": result.rule.name,
-                "category": result.rule.category,
-                "level": result.level.value,
-                "message": result.message,
-                "path": span.path,
-                "region": _region(span),
-                "logical_location": result.finding.logical_location,
-                "related_locations": [
-                    {"path": r.span.path, "region": _region(r.span), "message": r.message}
-                    for r in result.finding.related
-                ],
-                "fingerprint": result.fingerprint,
-                "properties": dict(sorted(result.finding.properties.items())),
-            }
-        )
+def _finding(result: Result) -> dict[str, Any]:
+    span = result.span
+    return {
+        "rule_id": result.rule.id,
+        "rule_name": result.rule.name,
+        "category": result.rule.category,
+        "level": result.level.value,
+        "message": result.message,
+        "path": span.path,
+        "region": _region(span),
+        "logical_location": result.finding.logical_location,
+        "related_locations": [
+            {"path": r.span.path, "region": _region(r.span), "message": r.message} for r in result.finding.related
+        ],
+        "fingerprint": result.fingerprint,
+        "properties": dict(sorted(result.finding.properties.items())),
+    }
+
+
+def chunks(report: Report, settings: dict[str, object] | None = None, **_: object) -> Iterator[str]:
+    """The report in pieces, each finding made as it is written (``json_stream``)."""
     counts = {level: sum(1 for r in report.results if r.level.value == level) for level in ("error", "warning", "note")}
     document = {
         "schema_version": SCHEMA_VERSION,
@@ -62,7 +63,12 @@ def render(report: Report, settings: dict[str, object] | None = None, **_: objec
             **({"outside_diff": report.outside_diff} if report.outside_diff is not None else {}),
             **({"settings": settings} if settings is not None else {}),
         },
-        "findings": findings,
+        "findings": lazy_list(map(_finding, report.results), empty=not report.results),
     }
     # Same document, but no line of it reads as a workflow command in a CI log.
-    return json_text(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
+    yield from stream_json(document, json_text)
+    yield "\n"
+
+
+def render(report: Report, settings: dict[str, object] | None = None, **_: object) -> str:
+    return "".join(chunks(report, settings))

@@ -9,7 +9,6 @@ order. Positions use ``unicodeCodePoints`` columns with an exclusive end.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -20,6 +19,7 @@ import sarif_om as om
 from mcplint import INFORMATION_URI, __version__
 from mcplint.engine.rule import Rule
 from mcplint.engine.runner import FINGERPRINT_KEY, Report, Result
+from mcplint.reporters.json_stream import lazy_list, stream_json
 from mcplint.reporters.line_hash import line_hashes
 from mcplint.reporters.safe_text import json_text
 
@@ -205,15 +205,22 @@ def to_json_data(value: Any) -> Any:
     return value
 
 
-def render(report: Report, category: str = "mcplint", settings: dict[str, Any] | None = None, **_: object) -> str:
-    # The results are turned into JSON data one at a time, so that a large report never holds every
-    # result both as sarif-om objects and as data; the log around them keeps the results' place.
+def chunks(
+    report: Report, category: str = "mcplint", settings: dict[str, Any] | None = None, **_: object
+) -> Iterator[str]:
+    """The log in pieces: each result is made, turned into JSON data and written on its own
+    (``json_stream``), so that a large report never holds them all."""
     pending = object()
     data = to_json_data(_log(report, category, [pending]))
     run = data["runs"][0]
     assert run["results"] == [pending]
-    run["results"] = [to_json_data(result) for result in _results(report)]
+    run["results"] = lazy_list(map(to_json_data, _results(report)), empty=not report.results)
     if settings is not None:  # in-tree settings can silence findings: say where they came from
-        data["runs"][0]["invocations"][0].setdefault("properties", {})["mcplintSettings"] = settings
+        run["invocations"][0].setdefault("properties", {})["mcplintSettings"] = settings
     ordered = {"$schema": data.pop("$schema"), "version": data.pop("version"), **data}
-    return json_text(json.dumps(ordered, indent=2, ensure_ascii=False)) + "\n"
+    yield from stream_json(ordered, json_text)
+    yield "\n"
+
+
+def render(report: Report, category: str = "mcplint", settings: dict[str, Any] | None = None, **_: object) -> str:
+    return "".join(chunks(report, category, settings))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from mcplint.engine.runner import Report, Result
@@ -14,23 +15,36 @@ _COLOURS = {"error": "\033[1;31m", "warning": "\033[1;33m", "note": "\033[1;36m"
 _BOLD, _RESET = "\033[1m", "\033[0m"
 
 
-def render(report: Report, colour: bool = False, settings: dict[str, Any] | None = None, **_: object) -> str:
-    out: list[str] = []
+def chunks(report: Report, colour: bool = False, settings: dict[str, Any] | None = None, **_: object) -> Iterator[str]:
+    """The report in pieces of whole lines, one piece per finding (a large report is never held whole)."""
+    secrets = _secrets_by_path(report)
+    # Every line, whatever it quotes, is no workflow command in a CI log.
     for result in report.results:
-        out.extend(_result(report, result, colour))
-    out.append(_summary(report, colour))
+        yield neutralise_lines("".join(line + "\n" for line in _result(report, result, colour, secrets)))
+    out = [_summary(report, colour)]
     line = settings_line(settings)
     if line is not None:  # in-tree settings can silence findings: say where they came from
         out.append(printable(line))
-    # Every line, whatever it quotes, is no workflow command in a CI log.
-    return neutralise_lines("\n".join(out) + "\n")
+    yield neutralise_lines("".join(line + "\n" for line in out))
+
+
+def render(report: Report, colour: bool = False, settings: dict[str, Any] | None = None, **_: object) -> str:
+    return "".join(chunks(report, colour, settings))
+
+
+def _secrets_by_path(report: Report) -> dict[str, list[Span]]:
+    """The report's secret spans by file (read per excerpt: the whole set per finding was quadratic)."""
+    found: dict[str, list[Span]] = {}
+    for span in report.secret_spans:
+        found.setdefault(span.path, []).append(span)
+    return found
 
 
 def _paint(text: str, code: str, colour: bool) -> str:
     return f"{code}{text}{_RESET}" if colour else text
 
 
-def _result(report: Report, result: Result, colour: bool) -> list[str]:
+def _result(report: Report, result: Result, colour: bool, secrets: dict[str, list[Span]]) -> list[str]:
     span = result.span
     level = result.level.value
     head = (
@@ -38,7 +52,7 @@ def _result(report: Report, result: Result, colour: bool) -> list[str]:
         f"{_paint(result.rule.id, _COLOURS[level], colour)} {level} {printable(result.message)}"
     )
     lines = [head]
-    lines.extend(_excerpt(report, result))
+    lines.extend(_excerpt(report, result, secrets.get(span.path, ())))
     for related in result.finding.related:
         where = f"{printable(related.span.path)}:{related.span.start_line}:{related.span.start_col}"
         lines.append(f"  = note: {printable(related.message)} ({where})")
@@ -46,18 +60,14 @@ def _result(report: Report, result: Result, colour: bool) -> list[str]:
     return lines
 
 
-def _masked_line(report: Report, result: Result, line_no: int) -> str | None:
+def _masked_line(report: Report, result: Result, line_no: int, secrets: Iterable[Span]) -> str | None:
+    """The line, with every secret on it starred (``secrets``: the report's, in this file)."""
     source = report.sources.get(result.span.path)
     if source is None or line_no > source.lines.line_count:
         return None
     start = source.lines.line_start(line_no)
     text = list(source.line_text(line_no))
-    secrets = set(report.secret_spans)
-    if result.finding.secret:
-        secrets.add(result.span)
-    for secret in secrets:
-        if secret.path != result.span.path:
-            continue
+    for secret in [*secrets, result.span] if result.finding.secret else secrets:
         lo = max(secret.start_offset - start, 0)
         hi = min(secret.end_offset - start, len(text))
         for i in range(lo, hi):
@@ -65,9 +75,9 @@ def _masked_line(report: Report, result: Result, line_no: int) -> str | None:
     return printable("".join(text).replace("\t", " "))
 
 
-def _excerpt(report: Report, result: Result) -> list[str]:
+def _excerpt(report: Report, result: Result, secrets: Iterable[Span]) -> list[str]:
     span: Span = result.span
-    line = _masked_line(report, result, span.start_line)
+    line = _masked_line(report, result, span.start_line, secrets)
     if line is None or (span.is_empty and span.start_offset == 0 and not line.strip()):
         return []
     first = span.start_col - 1
