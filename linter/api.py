@@ -191,6 +191,9 @@ def lint(
         if not keep_model and cache is None and not discovery.explicit_files and one_process:
             checker = EndpointChecker(rules)
         model = build_model(discovery, options, progress, use_cache and config.cache, vouched, checker)
+        if checker is not None:  # nothing is read after the build, and nothing needs the file list
+            access.forget()
+            discovery.files.clear()
         if cache is not None:  # template analyses of earlier runs: an unchanged template's SQL is not parsed
             model.analysis_memo.stored = cache.analyses()
             model.analysis_memo.enabled = True

@@ -57,7 +57,7 @@ def remember(cache: ResultCache, key: str, report: Report, model: Model, discove
     for source in model.sources.values():
         if not cache.settled(source.stamp):
             return
-        stamps[str(source.abs_path)] = source.stamp
+        stamps[source.abs_name] = source.stamp
     for path in [*map(str, discovery.files), *sorted(model.probed)]:
         if path in stamps:
             continue

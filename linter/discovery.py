@@ -54,9 +54,9 @@ def effective_suffix(path: Path | str) -> str:
     return name[dot:].lower() if 0 < dot < len(name) - 1 else ""
 
 
-def has_suffix(path: Path, suffixes: tuple[str, ...]) -> bool:
+def has_suffix(path: Path | str, suffixes: tuple[str, ...]) -> bool:
     """Whether ``path`` is one of the ``suffixes``; ``.env`` also stands for `.env`, `.env.local`, `.envrc`."""
-    return name_has_suffix(path.name, suffixes)
+    return name_has_suffix(os.path.basename(os.fspath(path)), suffixes)
 
 
 def name_has_suffix(name: str, suffixes: tuple[str, ...]) -> bool:
@@ -110,11 +110,10 @@ class FileAccess:
     _root_real: str = ""
     _root_prefix: str = ""
     _real_dirs: dict[str, str] = field(default_factory=dict)
-    _walks: dict[tuple[str, tuple[str, ...]], list[Path]] = field(default_factory=dict)
+    # Walks answer with absolute path names, not Path objects: a large tree keeps one per file for the
+    # whole run, and a Path (with its tuple of parts) costs three times the string.
+    _walks: dict[tuple[str, tuple[str, ...]], list[str]] = field(default_factory=dict)
     _walked: dict[str, str] = field(default_factory=dict)  # absolute path -> rel, for files a walk kept
-    # absolute path -> the walk's own Path: a file read under another Path object (a template named by an
-    # endpoint) keeps the walk's, instead of a second Path per file for the whole run.
-    _walked_paths: dict[str, Path] = field(default_factory=dict)
     # The folders named on the command line (lexical, real), when every path named was a folder:
     # nothing outside them is read, even below the root (`cd ~ && mcplint Downloads/evil` must not
     # follow a link or an include to ~/.aws/credentials). Empty: the root is the boundary.
@@ -193,6 +192,12 @@ class FileAccess:
     def excluded(self, rel: str) -> bool:
         return bool(self.exclude) and matches_any(self.exclude, rel)
 
+    def forget(self) -> None:
+        """Drop what speeds up building a model (walks, what they found, files read), for a run that
+        reads nothing more: on a large tree it is a name and a few table entries per file. Later
+        calls walk and read again."""
+        self._walks, self._walked, self._cache = {}, {}, {}
+
     def note(self, rel: str, message: str) -> None:
         """Record that ``rel`` was skipped (once per path, whoever asks first)."""
         if rel in self._noted:
@@ -206,8 +211,9 @@ class FileAccess:
 
     def read(self, path: Path | str) -> SourceFile | None:
         """Read a file under the root once; later calls return the cached result."""
-        walked = self._walked.get(os.fspath(path))  # found inside the root by a walk: no second check
-        abs_path = self._walked_paths[os.fspath(path)] if walked is not None else Path(os.path.abspath(path))
+        name = os.fspath(path)
+        walked = self._walked.get(name)  # found inside the root by a walk: no second check
+        abs_path = name if walked is not None else os.path.abspath(name)
         rel = walked if walked is not None else self.rel(abs_path)
         if rel in self._cache:
             return self._cache[rel]
@@ -215,7 +221,7 @@ class FileAccess:
         if walked is None and (not self.lexically_inside_root(abs_path) or not self.inside_root(abs_path)):
             self.note(rel, "skipped: the file lies outside the scanned root")
         else:
-            source, problems = read_source(abs_path, rel, self.max_file_size, self.keep_stamps)
+            source, problems = read_source(abs_path, rel, self.max_file_size, self.keep_stamps, self._root_prefix)
             if problems:
                 self.diagnostics.extend(problems)
         self._cache[rel] = source
@@ -288,8 +294,8 @@ class FileAccess:
         except (Unreadable, OSError):
             return None
 
-    def walk(self, start: Path, suffixes: tuple[str, ...] = LINTED_SUFFIXES) -> list[Path]:
-        """Files below ``start`` with one of ``suffixes``, sorted, each real file once.
+    def walk(self, start: Path | str, suffixes: tuple[str, ...] = LINTED_SUFFIXES) -> list[str]:
+        """Absolute names of the files below ``start`` with one of ``suffixes``, sorted, each real file once.
 
         Real folders are walked before folders reached through symlinks, so a
         file reachable both ways keeps its own name; a symlinked folder whose
@@ -310,13 +316,13 @@ class FileAccess:
             )
             if covering is not None:
                 prefix = key[0].rstrip(os.sep) + os.sep
-                cached = [p for p in covering if str(p).startswith(prefix) and has_suffix(p, suffixes)]
+                cached = [p for p in covering if p.startswith(prefix) and has_suffix(p, suffixes)]
             else:
                 cached = self._walk(start, suffixes)
             self._walks[key] = cached
         return list(cached)
 
-    def _walk(self, start: Path, suffixes: tuple[str, ...]) -> list[Path]:
+    def _walk(self, start: Path | str, suffixes: tuple[str, ...]) -> list[str]:
         # Hot path for big trees: strings until a file is kept, one realpath per
         # folder (not per file) unless a symlink is involved.
         found: list[tuple[str, bool, str]] = []  # (real path, reached through a symlink, rel path)
@@ -380,23 +386,21 @@ class FileAccess:
             if real not in best or candidate < best[real]:
                 best[real] = candidate
         rels = sorted(rel for _, rel in best.values())
-        # Joining onto one root Path parses only each relative part (Path(root, rel) parsed the root
-        # again for every file: a third of the walk of a 2,000-endpoint tree in a one-file run).
-        out = [self.root / rel for rel in rels]
+        root = str(self.root)
+        out = [os.path.join(root, rel) if os.sep == "/" else os.path.join(root, *rel.split("/")) for rel in rels]
         # Only files whose real path is inside the root are trusted later without a second check: a
         # walk that starts below a symlinked folder (`mcplint linked/sub`) finds files outside it.
         inside = {rel for real, (_, rel) in best.items() if real.startswith(self._root_real + os.sep)}
         for path, rel in zip(out, rels, strict=True):
             if rel in inside:
-                self._walked[str(path)] = rel
-                self._walked_paths[str(path)] = path
+                self._walked[path] = rel
         return out
 
 
 @dataclass
 class Discovery:
     access: FileAccess
-    files: list[Path]  # in-scope files, sorted by relative path
+    files: list[str]  # absolute names of the in-scope files, sorted by relative path
     explicit_files: bool  # pre-commit style: some paths were files, resolve context around them
     # Paths discovery itself skipped (symlink loops and escapes, FIFOs, unreadable folders): their
     # notes are about what was asked for, so they are in scope although nothing of them is read.
@@ -426,7 +430,7 @@ def choose_root(paths: list[Path], cwd: Path) -> Path:
 
 
 def discover(paths: list[Path], access: FileAccess) -> Discovery:
-    files: list[Path] = []
+    files: list[str] = []
     explicit = False
     named = [Path(os.path.abspath(p)) for p in paths]
     if named and all(p.is_dir() for p in named) and any(p != access.root for p in named):
@@ -447,6 +451,6 @@ def discover(paths: list[Path], access: FileAccess) -> Discovery:
         else:
             explicit = True
             if has_suffix(path, LINTED_SUFFIXES):
-                files.append(path)
+                files.append(str(path))
     unique = {access.rel(p): p for p in files}
     return Discovery(access, [unique[k] for k in sorted(unique)], explicit, access.noted_paths())

@@ -10,10 +10,10 @@ from __future__ import annotations
 import codecs
 import os
 import stat
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from mcplint.diagnostics import Diagnostic, DiagnosticKind, file_span
+from mcplint.packed_text import pack, unpack
 from mcplint.span import LineIndex, Span
 
 DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
@@ -27,25 +27,112 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 _BOM_FIRST_BYTES = frozenset(bom[:1] for bom, _ in _BOMS)  # most files start with none of them
+_MODES: dict[int, int] = {}  # st_mode values, shared: each read made a new int object
+# Offsets below this are shared int objects in every span (SourceFile.span): a run keeps the spans of
+# facts, texts and findings of every file, and each offset past 256 was an object of its own (32 bytes).
+_SHARED_OFFSETS = 4096
+_OFFSETS = list(range(_SHARED_OFFSETS))
+# What SourceFile.contains answers for a packed file without unpacking it: the mark of a suppression comment.
+NOTED_NEEDLES = ("mcplint:",)
+_ROOTED, _NOTED = 1, 2  # SourceFile._flags
 
 
-@dataclass(slots=True)
 class SourceFile:
     """The decoded text of one file, addressed by its path relative to the root.
 
-    Slotted: a large tree keeps one per file for the whole run (see ``engine/streaming.py``)."""
+    Small, because a large tree keeps one per file for the whole run: slotted,
+    with the text packable (:meth:`pack`), and the absolute path kept as the
+    scan root's prefix (one string, shared) when it is that prefix and ``path``
+    (``root_prefix``). A ``Path``, a second copy of the file's name and a text of
+    a few hundred bytes were most of what each endpoint file still cost after
+    it was checked (see ``engine/streaming.py``)."""
 
-    path: str
-    abs_path: Path
-    text: str
-    # The text as GitHub's fingerprinting reads it (UTF-8 with replacement,
-    # BOM kept) when that differs from ``text``; None when identical.
-    hash_text_override: str | None = None
-    mode: int | None = None  # st_mode at read time (permission checks); None when not from disk
-    # (size, mtime_ns, ctime_ns, inode) of what was read: the result cache's key for this file's
-    # content (result_cache.py); None when not read from disk.
-    stamp: tuple[int, int, int, int] | None = None
-    _lines: LineIndex | None = field(default=None, init=False, repr=False, compare=False)
+    __slots__ = ("path", "_abs_name", "_text", "hash_text_override", "mode", "stamp", "_lines", "_flags")
+
+    def __init__(
+        self,
+        path: str,
+        abs_path: Path | str,
+        text: str,
+        hash_text_override: str | None = None,
+        mode: int | None = None,
+        stamp: tuple[int, int, int, int] | None = None,
+        root_prefix: str | None = None,
+    ) -> None:
+        self.path = path
+        name = os.fspath(abs_path)
+        rooted = (
+            root_prefix is not None
+            and len(name) == len(root_prefix) + len(path)
+            and name.startswith(root_prefix)
+            and name.endswith(path)
+        )
+        self._abs_name = root_prefix if rooted else name
+        # Bits: _ROOTED (the absolute name is _abs_name + path), then, once packed, which of
+        # NOTED_NEEDLES the text holds.
+        self._flags = _ROOTED if rooted else 0
+        self._text: str | bytes = text
+        # The text as GitHub's fingerprinting reads it (UTF-8 with replacement,
+        # BOM kept) when that differs from ``text``; None when identical.
+        self.hash_text_override = hash_text_override
+        # st_mode at read time (permission checks); None when not from disk. One object per distinct mode.
+        self.mode = mode if mode is None else _MODES.setdefault(mode, mode)
+        # (size, mtime_ns, ctime_ns, inode) of what was read: the result cache's key for this file's
+        # content (result_cache.py); None when not read from disk.
+        self.stamp = stamp
+        self._lines: LineIndex | None = None
+
+    def __repr__(self) -> str:
+        return f"SourceFile({self.path!r}, {self.abs_name!r})"
+
+    @property
+    def abs_path(self) -> Path:
+        return Path(self.abs_name)
+
+    @property
+    def abs_name(self) -> str:
+        """The absolute path as a string (what ``os.path`` functions take, without making a ``Path``)."""
+        return self._abs_name + self.path if self._flags & _ROOTED else self._abs_name
+
+    @property
+    def text(self) -> str:
+        text = self._text
+        if text.__class__ is bytes:  # packed: unpacked once, for the few files read again late
+            text = self._text = unpack(text)  # type: ignore[arg-type]
+        return text  # type: ignore[return-value]
+
+    def pack(self) -> None:
+        """Keep the text compressed and drop the line table, until they are asked for again.
+
+        A checked endpoint file is seldom read again (a late finding's excerpt or
+        fingerprint, a suppression comment), but a large tree keeps every file:
+        packed, its text takes about a third of the room (``packed_text``)."""
+        self._lines = None
+        text = self._text
+        if text.__class__ is str:
+            self._flags |= sum(_NOTED << i for i, needle in enumerate(NOTED_NEEDLES) if needle in text)  # type: ignore[operator]
+            self._text = pack(text)  # type: ignore[arg-type]
+
+    @property
+    def packed(self) -> bool:
+        """Whether the text is held compressed (:meth:`pack`)."""
+        return self._text.__class__ is bytes
+
+    def text_between(self, start: int, end: int) -> str:
+        """``self.text[start:end]``; a packed text is unpacked for it but stays packed (a late finding's
+        fingerprint reads a few characters of a file nothing else reads again)."""
+        text = self._text
+        if text.__class__ is bytes:
+            return unpack(text)[start:end]  # type: ignore[arg-type]
+        return text[start:end]  # type: ignore[index]
+
+    def contains(self, needle: str) -> bool:
+        """``needle in self.text``, answered without unpacking the text for :data:`NOTED_NEEDLES`
+        (every file's suppression comments are looked for once the checks are done)."""
+        text = self._text
+        if text.__class__ is bytes and needle in NOTED_NEEDLES:
+            return bool(self._flags & _NOTED << NOTED_NEEDLES.index(needle))
+        return needle in self.text
 
     @property
     def lines(self) -> LineIndex:
@@ -55,20 +142,21 @@ class SourceFile:
             lines = self._lines = LineIndex(self.text)
         return lines
 
-    def forget_lines(self) -> None:
-        """Drop the line table (built again if a position is asked for): a file checked while the model
-        was built seldom needs one again, and a large tree keeps every file's text."""
-        self._lines = None
-
     @property
     def hash_text(self) -> str:
-        return self.text if self.hash_text_override is None else self.hash_text_override
+        """The text GitHub's fingerprints hash (read once per file with results: a packed text stays packed)."""
+        if self.hash_text_override is not None:
+            return self.hash_text_override
+        text = self._text
+        return unpack(text) if text.__class__ is bytes else text  # type: ignore[arg-type,return-value]
 
     def span(self, start: int, end: int) -> Span:
         """Span of the code-point range ``[start, end)`` of this file's text."""
         end = max(start, end)
         sl, sc = self.lines.position(start)
         el, ec = self.lines.position(end)
+        if end < _SHARED_OFFSETS:  # one object per offset value, as CPython does below 257
+            start, end = _OFFSETS[start], _OFFSETS[end]
         return Span(self.path, sl, sc, el, ec, start, end)
 
     def line_text(self, line: int) -> str:
@@ -77,7 +165,10 @@ class SourceFile:
 
     @property
     def suffix(self) -> str:
-        return self.abs_path.suffix.lower()
+        """``Path.suffix``, lower case (without making a ``Path``)."""
+        name = os.path.basename(self.abs_name)
+        dot = name.rfind(".")
+        return name[dot:].lower() if 0 < dot < len(name) - 1 else ""
 
 
 def decode_bytes(data: bytes) -> tuple[str, str | None, int | None]:
@@ -186,10 +277,16 @@ def stamp_of(info: os.stat_result) -> tuple[int, int, int, int]:
 
 
 def read_source(
-    abs_path: Path, rel_path: str, max_size: int = DEFAULT_MAX_FILE_SIZE, keep_stamp: bool = True
+    abs_path: Path | str,
+    rel_path: str,
+    max_size: int = DEFAULT_MAX_FILE_SIZE,
+    keep_stamp: bool = True,
+    root_prefix: str | None = None,
 ) -> tuple[SourceFile | None, list[Diagnostic]]:
     """Read and decode one file; on failure return None and a skipped-file note. Without ``keep_stamp``
-    the source has no stamp (nothing will compare it with a later read)."""
+    the source has no stamp (nothing will compare it with a later read); ``root_prefix``: the scan root
+    and a separator, which the source keeps instead of its own absolute name when that is the prefix
+    and ``rel_path``."""
 
     def skipped(reason: str) -> tuple[None, list[Diagnostic]]:
         return None, [Diagnostic(DiagnosticKind.SKIPPED_FILE, file_span(rel_path), reason)]
@@ -213,7 +310,7 @@ def read_source(
     if clean is not text and hash_override is None:
         hash_override = text
     stamp = stamp_of(status) if keep_stamp else None
-    source = SourceFile(rel_path, abs_path, clean, hash_override, status.st_mode, stamp)
+    source = SourceFile(rel_path, abs_path, clean, hash_override, status.st_mode, stamp, root_prefix)
     diagnostics: list[Diagnostic] = []
     if bad_byte is not None:
         diagnostics.append(

@@ -41,6 +41,7 @@ import stat
 import tempfile
 import time
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -217,7 +218,7 @@ class FileEntry:
 
     key: str
     findings: list[tuple[str, int, int, Finding]]
-    masks: set[Span]
+    masks: AbstractSet[Span]  # read only
     voucher: dict[str, Any] | None = None  # an endpoint file's voucher (model/cached.py), as JSON
 
 

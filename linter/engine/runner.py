@@ -116,7 +116,8 @@ def run(
         results=results,
         rules=list(rules),
         sources=model.sources,
-        secret_spans=set(model.secret_spans) | outcome.secret_spans,
+        # The model's own set when the scans found nothing more (a large tree has a password per endpoint).
+        secret_spans=model.secret_spans | outcome.secret_spans if outcome.secret_spans else model.secret_spans,
         files_in_scope=len(model.scope),
         suppressed=suppressed,
     )
@@ -266,7 +267,7 @@ def _fingerprint(rule: Rule, finding: Finding, source: SourceFile | None) -> str
     """A hash of what the finding is about, not where: it survives moving lines."""
     token = ""
     if source is not None and not finding.secret:
-        token = source.text[finding.span.start_offset : finding.span.end_offset]
+        token = source.text_between(finding.span.start_offset, finding.span.end_offset)
         token = _WHITESPACE.sub(" ", token).strip()[:200]
     parts = (rule.id, finding.span.path, finding.logical_location, finding.identity, token)
     # A path that is not valid UTF-8 holds surrogate escapes (os.fsdecode): hash them as they are.

@@ -13,6 +13,7 @@ covers the whole file.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
 from mcplint.lazy_re import lazy_compile
@@ -36,7 +37,7 @@ def _comment_openers(source: SourceFile) -> tuple[str, ...] | None:
     from mcplint.loaders.env_file import is_env_file
 
     openers = _COMMENT_STYLES.get(source.suffix)
-    if openers is None and is_env_file(source.abs_path.name):
+    if openers is None and is_env_file(os.path.basename(source.abs_name)):
         return ("#",)
     return openers
 
@@ -56,7 +57,7 @@ class Suppression:
 
 
 def parse_suppressions(source: SourceFile) -> list[Suppression]:
-    if "mcplint:" not in source.text:
+    if not source.contains("mcplint:"):
         return []
     openers = _comment_openers(source)
     if openers is None:

@@ -9,8 +9,10 @@ from the parent folders and only the endpoint files that matter are parsed.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,9 +73,11 @@ class _Fragment:
     parse_diagnostics: list[Diagnostic]
 
 
-def _is_env_document(path: Path) -> bool:
+def _is_env_document(path: Path | str) -> bool:
     """``.env``, ``.env.local``, ``prod.env``, ``.envrc`` (not ``.env.yaml``, which is YAML)."""
-    return effective_suffix(path) not in YAML_SUFFIXES + JSON_SUFFIXES + (".toml", ".sql") and is_env_file(path.name)
+    return effective_suffix(path) not in YAML_SUFFIXES + JSON_SUFFIXES + (".toml", ".sql") and is_env_file(
+        os.path.basename(os.fspath(path))
+    )
 
 
 def build_model(
@@ -98,13 +102,18 @@ def build_model(
     return builder.build()
 
 
-def _is_file(path: Path) -> bool | None:
-    """``path.is_file()``, or None when a folder on the way cannot be searched (``Path.is_file``
+_NO_SUCH_FILE = frozenset({errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP})
+
+
+def _is_file(path: Path | str) -> bool | None:
+    """``Path.is_file()`` on a name, or None when a folder on the way cannot be searched (``Path.is_file``
     raises PermissionError then: an unreadable include folder ended the run)."""
     try:
-        return path.is_file()
-    except OSError:
-        return None
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError as exc:  # what Path.is_file answers False to, and raises on
+        return False if exc.errno in _NO_SUCH_FILE else None
+    except ValueError:  # a NUL in the name
+        return False
 
 
 class _Builder(VouchedFiles, StreamedFiles):
@@ -138,7 +147,7 @@ class _Builder(VouchedFiles, StreamedFiles):
 
     # ------------------------------------------------------------------ loading
 
-    def _probe(self, path: Path) -> bool | None:
+    def _probe(self, path: Path | str) -> bool | None:
         """Whether a file a config names exists (see :func:`_is_file`), remembered in ``model.probed``:
         creating a file that was missing changes the report, so a cached report checks these too."""
         if self.use_cache:  # only a cached report reads them
@@ -152,7 +161,7 @@ class _Builder(VouchedFiles, StreamedFiles):
         self.model.diagnostics.extend(diagnostics)
         self.diagnosed_paths.update(d.span.path for d in diagnostics)
 
-    def document(self, path: Path) -> Document | None:
+    def document(self, path: Path | str) -> Document | None:
         """Parse a YAML (with flAPI pre-processing) or JSON file, once."""
         rel = self.access.rel(path)
         if rel in self.documents:
@@ -182,7 +191,7 @@ class _Builder(VouchedFiles, StreamedFiles):
             self.model.documents[at] = document
 
     def _parsed(
-        self, path: Path, rel: str, source: SourceFile, budget: IncludeBudget | None = None
+        self, path: Path | str, rel: str, source: SourceFile, budget: IncludeBudget | None = None
     ) -> Document | None:
         """Parse a file's text as its suffix says (YAML with flAPI's pre-processing)."""
         if effective_suffix(path) in JSON_SUFFIXES:
@@ -196,7 +205,7 @@ class _Builder(VouchedFiles, StreamedFiles):
             root, problems = load_toml(PlainText(source))
             document = Document(source, root, "toml")
         elif _is_env_document(path):
-            root, problems = load_env(PlainText(source), lenient=path.name == ".envrc")
+            root, problems = load_env(PlainText(source), lenient=os.path.basename(path) == ".envrc")
             document = Document(source, root, "env")
         else:
             text, root, problems = self._yaml(source, budget)
@@ -212,8 +221,8 @@ class _Builder(VouchedFiles, StreamedFiles):
     def _resolve_include(self, including: SourceFile, target: str) -> _Fragment | str:
         if not target:
             return "include directive names no file"
-        raw = Path(target)
-        path = Path(os.path.normpath(raw if raw.is_absolute() else including.abs_path.parent / raw))
+        # os.path.join keeps an absolute target as it is.
+        path = os.path.normpath(os.path.join(os.path.dirname(including.abs_name), target))
         shown = f"`{target}`"
         if not self.access.lexically_inside_root(path) or not self.access.inside_root(path):
             return f"include target {shown} lies outside the scanned root; it was not read"
@@ -243,7 +252,8 @@ class _Builder(VouchedFiles, StreamedFiles):
         name = reference.text.strip()
         if not name or _REMOTE.match(name) or reference.env_refs:
             return None
-        path = Path(os.path.normpath(endpoint_doc.source.abs_path.parent / name))
+        # Names, not Path objects: one per endpoint, and pathlib interns every part of every Path it parses.
+        path = os.path.normpath(os.path.join(os.path.dirname(endpoint_doc.source.abs_name), name))
         if not self.access.lexically_inside_root(path) or not self._probe(path):
             return None
         rel = self.access.rel(path)
@@ -295,7 +305,7 @@ class _Builder(VouchedFiles, StreamedFiles):
         self.mentions.save()
         return self.model
 
-    def _read(self, files: list[Path]) -> None:
+    def _read(self, files: list[str]) -> None:
         """Read every configuration file; parse those that may be flAPI main configs, and every file
         that is not YAML, now. The other YAML files wait (:meth:`_defer`): endpoint files are parsed
         project by project, so that a run can check each one and let its tree go (``checker``)."""
@@ -310,7 +320,7 @@ class _Builder(VouchedFiles, StreamedFiles):
             self.progress.advance()
         self.progress.done()
 
-    def _defer(self, path: Path) -> bool:
+    def _defer(self, path: Path | str) -> bool:
         """Read a YAML file and keep its parse for later, unless its text (with what it includes) may be
         a main config: those must all be known before any endpoint is (they decide which files are)."""
         rel = self.access.rel(path)
@@ -337,7 +347,7 @@ class _Builder(VouchedFiles, StreamedFiles):
         if "{{include" not in source.text:
             return False
         found = False
-        folder = os.path.dirname(os.fspath(source.abs_path))
+        folder = os.path.dirname(source.abs_name)
         for match in INCLUDE_RE.finditer(source.text):
             target = match.group(2).strip()
             if "{{" in target:
@@ -361,7 +371,7 @@ class _Builder(VouchedFiles, StreamedFiles):
     def _parse_deferred(self) -> None:
         """Parse the YAML files still waiting, in the order they were found."""
         for source in list(self.deferred.values()):
-            self.document(source.abs_path)
+            self.document(source.abs_name)
 
     def _project(self, document: Document) -> FlapiProject:
         if document.path in self.projects_by_main:
@@ -418,7 +428,7 @@ class _Builder(VouchedFiles, StreamedFiles):
             return None
         return path if path.is_dir() else None
 
-    def _owning_projects(self, path: Path) -> list[FlapiProject]:
+    def _owning_projects(self, path: Path | str) -> list[FlapiProject]:
         absolute = os.path.abspath(path)
         return [
             p
@@ -427,7 +437,7 @@ class _Builder(VouchedFiles, StreamedFiles):
             and (absolute.startswith(str(p.template_dir) + os.sep))
         ]
 
-    def _resolve_context(self, files: list[Path]) -> None:
+    def _resolve_context(self, files: list[str]) -> None:
         """Find main configs above in-scope flAPI files that no scanned project owns.
 
         Each folder is searched once, however many files below it ask.
@@ -436,7 +446,7 @@ class _Builder(VouchedFiles, StreamedFiles):
         for path in files:
             if self._owning_projects(path) or not self._may_be_flapi(path):
                 continue
-            directory = path.parent
+            directory = Path(path).parent
             while self.access.lexically_inside_root(directory):
                 candidates = [] if directory in searched else self._yaml_files_in(directory)
                 searched.add(directory)
@@ -450,7 +460,7 @@ class _Builder(VouchedFiles, StreamedFiles):
                     break
                 directory = directory.parent
 
-    def _may_be_flapi(self, path: Path) -> bool:
+    def _may_be_flapi(self, path: Path | str) -> bool:
         if effective_suffix(path) == ".sql":
             return True
         rel = self.access.rel(path)
@@ -472,7 +482,7 @@ class _Builder(VouchedFiles, StreamedFiles):
                     out.append(path)
         return out
 
-    def _attach_endpoints(self, files: list[Path]) -> None:
+    def _attach_endpoints(self, files: list[str]) -> None:
         in_scope = {self.access.rel(p) for p in files}
         owned: set[str] = set()
         for project in list(self.model.projects):
@@ -514,8 +524,8 @@ class _Builder(VouchedFiles, StreamedFiles):
                 self.model.standalone_endpoints.append(self._endpoint(document, None))
 
     def _endpoint_candidates(
-        self, project: FlapiProject, files: list[Path], in_scope: set[str]
-    ) -> tuple[list[Path], set[Path]]:
+        self, project: FlapiProject, files: list[str], in_scope: set[str]
+    ) -> tuple[list[str], set[str]]:
         """YAML files below the template folder to parse, and those still to verify.
 
         With the main config in scope, everything below ``template.path``. Else
@@ -530,10 +540,10 @@ class _Builder(VouchedFiles, StreamedFiles):
         prefix = str(project.template_dir) + os.sep
         given = {p for p in files if os.path.abspath(p).startswith(prefix) and effective_suffix(p) in YAML_SUFFIXES}
         others = [p for p in everything if p not in given]
-        to_verify = set(self.mentions.files_naming(others, {p.name for p in files}))
+        to_verify = set(self.mentions.files_naming(others, {os.path.basename(p) for p in files}))
         return [p for p in everything if p in given or p in to_verify], to_verify
 
-    def _standalone_context(self, files: list[Path]) -> None:
+    def _standalone_context(self, files: list[str]) -> None:
         """For in-scope SQL and fragments outside every project, find the endpoint beside them.
 
         A folder scan sees such an endpoint and its template together; a
@@ -551,8 +561,8 @@ class _Builder(VouchedFiles, StreamedFiles):
             rel = self.access.rel(path)
             if rel in referenced or rel in loaded or self._owning_projects(path) or not self._may_be_flapi(path):
                 continue
-            unloaded = [c for c in self._yaml_files_in(path.parent) if self.access.rel(c) not in loaded]
-            for candidate in self.mentions.files_naming(unloaded, {path.name}):
+            unloaded = [c for c in self._yaml_files_in(Path(path).parent) if self.access.rel(c) not in loaded]
+            for candidate in self.mentions.files_naming(unloaded, {os.path.basename(path)}):
                 candidate_rel = self.access.rel(candidate)
                 document = self.document(candidate)
                 if document is None or not classify.is_endpoint(document.root):
@@ -569,7 +579,7 @@ class _Builder(VouchedFiles, StreamedFiles):
             return True
         return any(inc.fragment_path in in_scope for inc in endpoint.document.includes)
 
-    def _classify_others(self, files: list[Path]) -> None:
+    def _classify_others(self, files: list[str]) -> None:
         for path in files:
             document = self.documents.get(self.access.rel(path))
             if document is None or document.root is None:

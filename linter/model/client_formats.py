@@ -22,7 +22,6 @@ already reads, so those keep their behaviour.
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
 
 from mcplint.discovery import effective_name
 from mcplint.model.clients import ClientConfig, ClientServer
@@ -124,12 +123,14 @@ def other_client_config(document: Document) -> ClientConfig | None:
     root = document.mapping
     if root is None:
         return None
-    path = PurePosixPath(document.path)
-    name, parent = effective_name(path.name).lower(), path.parent.name  # an example copy is read as its original
+    # Strings, not a PurePosixPath: every endpoint file is asked (pathlib interns each part it parses).
+    parts = document.path.split("/")
+    # An example copy is read as its original.
+    name, parent = effective_name(parts[-1]).lower(), parts[-2] if len(parts) > 1 else ""
     if document.format == "toml":
         return _codex(document, root)
     if document.format == "yaml":
-        if "mcpServers" in root and (parent in ("mcpServers", ".continue") or ".continue" in path.parts
+        if "mcpServers" in root and (parent in ("mcpServers", ".continue") or ".continue" in parts
                                      or isinstance(root.get("mcpServers"), SequenceNode)):
             return _continue(document, root)
         return None

@@ -13,9 +13,12 @@ IncludeRecord = IncludeDirective
 CACHED_FORMAT = "cached"
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True, weakref_slot=True)
 class Document:
-    """One YAML or JSON file after loading (and flAPI pre-processing, if any)."""
+    """One YAML or JSON file after loading (and flAPI pre-processing, if any).
+
+    Slotted (with a slot for the schema checks' weak references): a placeholder
+    stays for every endpoint file checked as it was built."""
 
     source: SourceFile = field(repr=False)
     root: Node | None = field(repr=False)  # may hold secrets; never repr it

@@ -291,7 +291,7 @@ class CheckedEndpoint(CachedEndpoint):
     they are judged against every tool name (``model/streamed_files.py``).
     """
 
-    texts: list = field(default_factory=list, repr=False)  # type: ignore[type-arg]  # its ModelTexts
+    texts: tuple = field(default=(), repr=False)  # type: ignore[type-arg]  # its ModelTexts
 
 
 @dataclass(eq=False)

@@ -42,7 +42,7 @@ from mcplint.model import secret_patterns as sp
 from mcplint.loaders.mustache import MustacheTemplate, parse_mustache
 from mcplint.model.classify import is_go_template
 from mcplint.model.documents import CACHED_FORMAT
-from mcplint.model.flapi import CachedUnit
+from mcplint.model.flapi import CachedUnit, CheckedEndpoint
 from mcplint.model.secrets import SecretValue
 from mcplint.model.sql import SqlText
 from mcplint.source import SourceFile
@@ -159,11 +159,14 @@ def secret_scans(model: Model) -> list[SecretScan | CachedUnit]:
     templates: dict[str, Template] = {}
     cached_templates: set[str] = set()  # templates of endpoint files the result cache vouched for
     for cached in model.cached_endpoints():  # from what the cache recorded, or the checks made while building
-        basic_auth.update(cached.secret_spans)
+        # A file checked as it was built is scanned already, and included by no other: of its passwords and
+        # SQL, only those in files it includes matter here (most endpoints have none: nothing is kept).
+        own = cached.unit_path if isinstance(cached, CheckedEndpoint) else None
+        basic_auth.update(span for span in cached.secret_spans if span.path != own)
+        sql_spans.update((span, what) for span, what in cached.sql_spans.items() if span.path != own)
         flapi_docs[cached.unit_path] = "endpoint"
         for fragment_path in cached.cached_facts.includes:
             flapi_docs.setdefault(fragment_path, "fragment")
-        sql_spans.update(cached.sql_spans)
         if cached.cached_facts.template_path is not None:
             cached_templates.add(cached.cached_facts.template_path)
     for endpoint in model.endpoints():
@@ -815,7 +818,7 @@ def _flag_before(items: list[Node], i: int) -> str | None:
 
 def _skipped_file(path: str) -> bool:
     """mcplint's own configuration names rules and globs, never secrets."""
-    return PurePosixPath(path).name == ".mcplint.toml"
+    return path.rsplit("/", 1)[-1] == ".mcplint.toml"
 
 
 def _skipped_subtree(document: Document, node: MappingNode) -> bool:

@@ -61,7 +61,7 @@ class StreamedFiles:
     if TYPE_CHECKING:  # what the builder provides
         def includes_it(self, rel: str) -> bool: ...
 
-        def _owning_projects(self, path: Path) -> list[FlapiProject]: ...
+        def _owning_projects(self, path: Path | str) -> list[FlapiProject]: ...
 
         def _place(self, rel: str, document: Document) -> None: ...
 
@@ -100,7 +100,7 @@ class StreamedFiles:
             entry=entries[rel],
             secret_spans=passwords,
             sql_spans=self._intern(sql, lambda: dict(sql)),
-            texts=endpoint_texts(self.model, endpoint),
+            texts=tuple(endpoint_texts(self.model, endpoint)),
         )
         placeholder = Document(document.source, None, CACHED_FORMAT, _NO_INCLUDES)
         self.documents[rel] = placeholder
@@ -109,10 +109,12 @@ class StreamedFiles:
         if template is not None and template.path in entries:
             self.released_templates[template.path] = template.source
             self.templates.pop(template.path, None)
-        for path in groups:  # positions still to find are few: their line table is built again if asked for
+        # Positions still to find are few, and the text is seldom read again: it is packed and its line
+        # table dropped (both come back if asked for).
+        for path in groups:
             source = self.model.sources.get(path)
             if source is not None:
-                source.forget_lines()
+                source.pack()
         return stand_in
 
     def _intern(self, key: object, make: Callable[[], object]) -> Any:
@@ -125,7 +127,7 @@ class StreamedFiles:
     def _qualifies(self, rel: str, source: SourceFile) -> bool:
         if rel in self.fragments or self.includes_it(rel) or rel not in self.document_at:
             return False
-        if len(self._owning_projects(source.abs_path)) != 1:
+        if len(self._owning_projects(source.abs_name)) != 1:
             return False  # another project takes it as an endpoint too, and needs its tree
         notes = self.access.diagnostics  # only those added since the last file: once each, not per file
         self.diagnosed_paths.update(d.span.path for d in notes[self.access_notes_seen:])

@@ -150,7 +150,12 @@ def known_tools(model: Model) -> dict[str, frozenset[str]]:
         for server in config.servers:
             if server.name:
                 found.setdefault(server.name, set()).add(f"client:{server.name}")
-    return {name: frozenset(servers) for name, servers in found.items()}
+    shared: dict[frozenset[str], frozenset[str]] = {}  # most names have the same servers: one set for them all
+    known: dict[str, frozenset[str]] = {}
+    for name, servers in found.items():
+        frozen = frozenset(servers)
+        known[name] = shared.setdefault(frozen, frozen)
+    return known
 
 
 def endpoint_texts(model: Model, endpoint: Endpoint) -> list[ModelText]:

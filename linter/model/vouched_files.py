@@ -112,7 +112,7 @@ class VouchedFiles:
         source = placeholder[2].source if placeholder is not None else self.vouched.pop(rel)[1].source
         # Its includes were taken from the run's budget where it was read, and the budget held them all
         # then (see _spend): parsed now, against a fresh one, they are followed just as they were there.
-        document = self._parsed(Path(source.abs_path), rel, source, IncludeBudget())
+        document = self._parsed(source.abs_name, rel, source, IncludeBudget())
         assert document is not None  # a YAML file always gives a document (only a JSON baseline does not)
         self._place(rel, document)
         self.documents[rel] = document
@@ -125,7 +125,7 @@ class VouchedFiles:
             return None  # included by another file: its texts would be judged there too
         # It still belongs to that project alone, and the main configs are those it was recorded under
         # (they decide which files are endpoints); a placeholder no project takes is parsed after all.
-        if len(self._owning_projects(Path(placeholder.source.abs_path))) != 1:
+        if len(self._owning_projects(placeholder.source.abs_name)) != 1:
             return None
         if self.layout is None:
             self.layout = layout_digest(self.model)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import difflib
 import os
 from collections.abc import Iterator
-from pathlib import Path
 
 from mcplint.engine.rule import Example, Finding, Level, RelatedLocation, Rule
 from mcplint.model import Endpoint, FlapiProject, Target
@@ -88,9 +87,9 @@ MISSING_TEMPLATE = Rule(
 # ------------------------------------------------------------------- CFG013
 
 
-def _project_dir(endpoint: Endpoint) -> tuple[Path, str] | None:
+def _project_dir(endpoint: Endpoint) -> tuple[str, str] | None:
     if endpoint.project is not None:
-        folder = endpoint.project.document.source.abs_path.parent
+        folder = os.path.dirname(endpoint.project.document.source.abs_name)
         return folder, f"the project folder of {endpoint.project.document.path}"
     return None
 
@@ -104,8 +103,8 @@ def check_outside_project(endpoint: Endpoint) -> Iterator[Finding]:
     if not name or base is None:
         return
     folder, described = base
-    target = os.path.normpath(endpoint.document.source.abs_path.parent / name)
-    if target == str(folder) or target.startswith(str(folder) + os.sep):
+    target = os.path.normpath(os.path.join(os.path.dirname(endpoint.document.source.abs_name), name))
+    if target == folder or target.startswith(folder + os.sep):
         return
     yield Finding(
         span=reference.span,

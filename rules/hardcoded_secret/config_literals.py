@@ -11,7 +11,6 @@ the secret patterns (``linter/model/secret_patterns.py``).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import PurePosixPath
 
 from mcplint.engine.rule import Example, Finding, Level, Rule
 from mcplint.lazy_re import lazy_compile
@@ -112,7 +111,7 @@ _INIT = frozenset({"INIT_TOKENS", "INIT_USERS"})
 
 def _compose(unit: DocumentUnit) -> MappingNode | None:
     root = unit.document.mapping
-    name = PurePosixPath(unit.document.path).name.lower()
+    name = unit.document.path.rsplit("/", 1)[-1].lower()
     if root is None or unit.document.format != "yaml":
         return None
     services = root.get_map("services")

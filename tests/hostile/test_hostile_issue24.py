@@ -260,8 +260,9 @@ def test_many_key_headers_without_an_end_take_linear_time(tmp_path: Path) -> Non
 
 
 def test_an_unreadable_include_folder_is_reported_not_a_crash(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Root reads any folder, so the refusal is simulated where it surfaced: ``Path.is_file`` raising
-    PermissionError for a path below a folder that cannot be searched (as chmod 000 does for others)."""
+    """Root reads any folder, so the refusal is simulated where it surfaces: ``os.stat`` (what the
+    builder's file test calls; ``Path.is_file`` when this was found) raising PermissionError for a
+    path below a folder that cannot be searched (as chmod 000 does for others)."""
     root = write(tmp_path / "tree", {
         **ORDINARY,
         "sqls/t.yaml": endpoint(extra="{{include from closed/frag.yaml}}\n"),
@@ -269,14 +270,14 @@ def test_an_unreadable_include_folder_is_reported_not_a_crash(tmp_path: Path, mo
         "sqls/closed/frag.yaml": "x-a: 1\n",
     })
     closed = str(root / "sqls" / "closed") + os.sep
-    real_is_file = Path.is_file
+    real_stat = os.stat
 
-    def is_file(self: Path) -> bool:
-        if str(self).startswith(closed):
-            raise PermissionError(13, "Permission denied", str(self))
-        return real_is_file(self)
+    def stat(path: object, *args: object, **kwargs: object) -> os.stat_result:
+        if os.fspath(path).startswith(closed):  # type: ignore[call-overload]
+            raise PermissionError(13, "Permission denied", os.fspath(path))  # type: ignore[call-overload]
+        return real_stat(path, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(Path, "is_file", is_file)
+    monkeypatch.setattr(os, "stat", stat)
     run = run_lint(root)
     assert not run.report.internal_errors
     about = [r for r in run.report.results if r.span.path == "sqls/t.yaml" and "could not be read" in r.message]
