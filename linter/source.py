@@ -28,10 +28,6 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 )
 _BOM_FIRST_BYTES = frozenset(bom[:1] for bom, _ in _BOMS)  # most files start with none of them
 _MODES: dict[int, int] = {}  # st_mode values, shared: each read made a new int object
-# Offsets below this are shared int objects in every span (SourceFile.span): a run keeps the spans of
-# facts, texts and findings of every file, and each offset past 256 was an object of its own (32 bytes).
-_SHARED_OFFSETS = 4096
-_OFFSETS = list(range(_SHARED_OFFSETS))
 # What SourceFile.contains answers for a packed file without unpacking it: the mark of a suppression comment.
 NOTED_NEEDLES = ("mcplint:",)
 _ROOTED, _NOTED = 1, 2  # SourceFile._flags
@@ -155,8 +151,6 @@ class SourceFile:
         end = max(start, end)
         sl, sc = self.lines.position(start)
         el, ec = self.lines.position(end)
-        if end < _SHARED_OFFSETS:  # one object per offset value, as CPython does below 257
-            start, end = _OFFSETS[start], _OFFSETS[end]
         return Span(self.path, sl, sc, el, ec, start, end)
 
     def line_text(self, line: int) -> str:

@@ -334,6 +334,9 @@ class _Builder(VouchedFiles, StreamedFiles):
             self.deferred[rel] = source  # document() takes it from here, instead of reading it again
             return False
         self._record_source(source)
+        # Packed while it waits: every file is read before the first endpoint is parsed, and a large
+        # tree's texts, all held at once, were the run's peak (unpacked again when it is parsed).
+        source.pack()
         self.deferred[rel] = source
         # Its place among the documents is kept: they stay in the order the files were found.
         self.document_at[rel] = len(self.model.documents)
