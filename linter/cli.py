@@ -14,7 +14,7 @@ import gc
 import os
 import re
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -298,7 +298,9 @@ def check(
     if output is not None:
         _write_output(output, pieces, model)
     else:
-        for block in _blocks(pieces):
+        from mcplint.reporters.json_stream import blocks
+
+        for block in blocks(pieces):
             click.echo(block, nl=False)
     outcome.save_cache()  # only now: a run that could not deliver its report leaves the tree as it was
 
@@ -386,21 +388,6 @@ def _only_new_or_changed(report: Any, ref: str, lint_at_ref: Any) -> Any:
         return new_or_changed(report, ref, lint_at_ref)
     except GitDiffError as exc:
         _fail(str(exc))
-
-
-def _blocks(pieces: Iterable[str], size: int = 1 << 16) -> Iterator[str]:
-    """Pieces of a report joined into blocks of about ``size`` characters: one write each, not one per
-    finding (``click.echo`` flushes every time)."""
-    block: list[str] = []
-    length = 0
-    for piece in pieces:
-        block.append(piece)
-        length += len(piece)
-        if length >= size:
-            yield "".join(block)
-            block, length = [], 0
-    if block:
-        yield "".join(block)
 
 
 def _write_output(output: Path, text: str | Iterable[str], model: Any, what: str = "report") -> None:

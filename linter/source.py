@@ -117,10 +117,12 @@ class SourceFile:
     def text_between(self, start: int, end: int) -> str:
         """``self.text[start:end]``; a packed text is unpacked for it but stays packed (a late finding's
         fingerprint reads a few characters of a file nothing else reads again)."""
+        return self._text_unkept()[start:end]
+
+    def _text_unkept(self) -> str:
+        """The text, unpacked for this read only if it is packed (it stays packed)."""
         text = self._text
-        if text.__class__ is bytes:
-            return unpack(text)[start:end]  # type: ignore[arg-type]
-        return text[start:end]  # type: ignore[index]
+        return unpack(text) if text.__class__ is bytes else text  # type: ignore[arg-type,return-value]
 
     def contains(self, needle: str) -> bool:
         """``needle in self.text``, answered without unpacking the text for :data:`NOTED_NEEDLES`
@@ -141,10 +143,7 @@ class SourceFile:
     @property
     def hash_text(self) -> str:
         """The text GitHub's fingerprints hash (read once per file with results: a packed text stays packed)."""
-        if self.hash_text_override is not None:
-            return self.hash_text_override
-        text = self._text
-        return unpack(text) if text.__class__ is bytes else text  # type: ignore[arg-type,return-value]
+        return self._text_unkept() if self.hash_text_override is None else self.hash_text_override
 
     def span(self, start: int, end: int) -> Span:
         """Span of the code-point range ``[start, end)`` of this file's text."""

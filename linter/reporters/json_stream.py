@@ -42,13 +42,19 @@ def stream_json(document: Any, safe: Callable[[str], str]) -> Iterator[str]:
     the encoder's tokens, and a JSON string is one token (``safe_text.json_text``
     rewrites within strings)."""
     encoder = json.JSONEncoder(indent=2, ensure_ascii=False)
+    return map(safe, blocks(encoder.iterencode(document)))
+
+
+def blocks(pieces: Iterable[str], size: int = _BLOCK) -> Iterator[str]:
+    """``pieces`` joined into blocks of about ``size`` characters, each ending where a piece ends: one
+    write per block rather than per token or finding (``click.echo`` flushes on every call)."""
     block: list[str] = []
     length = 0
-    for token in encoder.iterencode(document):
-        block.append(token)
-        length += len(token)
-        if length >= _BLOCK:
-            yield safe("".join(block))
+    for piece in pieces:
+        block.append(piece)
+        length += len(piece)
+        if length >= size:
+            yield "".join(block)
             block, length = [], 0
     if block:
-        yield safe("".join(block))
+        yield "".join(block)
